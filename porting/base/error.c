@@ -35,8 +35,17 @@ void cf_error_prefix(cf_error *err, const char *fmt, ...)
     va_end(ap);
     if (n < 0)
         return;
+    /* head + ": " + old message, cut at the buffer's end. */
     char joined[CF_ERROR_MSG_MAX];
-    snprintf(joined, sizeof joined, "%s: %s", head, err->msg);
+    size_t hl = strlen(head);
+    if (hl > sizeof joined - 3)
+        hl = sizeof joined - 3;
+    memcpy(joined, head, hl);
+    memcpy(joined + hl, ": ", 2);
+    size_t room = sizeof joined - hl - 3;
+    size_t ml = strnlen(err->msg, room);
+    memcpy(joined + hl + 2, err->msg, ml);
+    joined[hl + 2 + ml] = '\0';
     memcpy(err->msg, joined, sizeof err->msg);
 }
 
