@@ -57,4 +57,9 @@ int cf_cost_layer(const cf_graph *g, int32_t node, cf_layer_static *out, cf_erro
 
 const char *cf_cost_basis_name(cf_cost_basis b);  /* "formula", "element-wise", "no shape" */
 
+/* 1 when the op has a cost formula of its own (domain "" or NULL = default
+ * ONNX domain). A layer with unknown shapes reports CF_COST_NO_SHAPE even for
+ * an op without a formula; views use this to say "no formula" all the same. */
+int cf_cost_op_known(const char *domain, const char *op_type);
+
 #endif

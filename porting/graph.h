@@ -96,6 +96,11 @@ typedef struct cf_tensor {
      * (ONNX external data). The data is loaded all the same; this is kept so
      * a report can say so. */
     const char *external_location;
+    /* The ONNX type as serialized TypeProto bytes when it is not a plain
+     * tensor type (sequence, optional, map, sparse tensor), so such graph
+     * inputs and outputs round-trip; dtype is then UNDEFINED and rank -1.
+     * len 0 (data NULL) for plain tensors. */
+    cf_bytes type_raw;
 } cf_tensor;
 
 /* Attribute kinds: ONNX's AttributeProto.AttributeType numbers. */
@@ -164,6 +169,15 @@ typedef struct cf_kv {
     const char *key, *value;
 } cf_kv;
 
+/* A symbolic input dimension fixed to a value at load time (see
+ * cf_onnx_load_opts). name is the dim_param, or "INPUT[axis]" for a dimension
+ * the model left unnamed. */
+typedef struct cf_dim_binding {
+    const char *name;
+    int64_t value;
+    int by_default;         /* 1: fixed by default_dim, not named by the user */
+} cf_dim_binding;
+
 typedef struct cf_graph {
     cf_arena *arena;        /* owned by the root only */
     struct cf_graph *parent;
@@ -198,6 +212,9 @@ typedef struct cf_graph {
      * all went well) and the number of node outputs left without a shape. */
     const char *shape_inference_note;
     int32_t n_unshaped;
+    /* Symbolic input dimensions fixed at load time, in the order met. */
+    cf_dim_binding *bound_dims;
+    int n_bound_dims;
 } cf_graph;
 
 /* --- building ------------------------------------------------------------ */

@@ -15,6 +15,16 @@
 typedef struct cf_onnx_load_opts {
     int skip_check;            /* 1: do not run onnx::checker::check_model */
     int skip_shape_inference;  /* 1: do not run shape inference */
+    /* Fix symbolic dimensions of the graph inputs before shape inference
+     * (`--dim batch=8`): n_dims pairs, matched against dim_param names. A name
+     * that no input uses is CF_EINVAL, so a typo is not silently ignored. */
+    const char *const *dim_names;
+    const int64_t *dim_values;
+    int n_dims;
+    /* > 0: every symbolic or unknown input dimension not named above is fixed
+     * to this value too (static costs need numbers; info uses 1). Each fixed
+     * dimension is listed in graph->bound_dims. 0: leave them symbolic. */
+    int64_t default_dim;
 } cf_onnx_load_opts;
 
 /* Loads `path` into a new graph (*out, written only on success). opts may be

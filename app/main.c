@@ -1,0 +1,152 @@
+/* main.c — chipfit's entry point and command table.
+ *
+ * `chipfit COMMAND [ARGS]` runs a command; `chipfit MODEL.onnx` opens the
+ * model (for now the same as `chipfit info MODEL`; the TUI takes this over).
+ * Exit codes: 0 success, 1 failure, 2 usage error. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/commands.h"
+
+#ifndef CHIPFIT_VERSION
+#define CHIPFIT_VERSION "dev"
+#endif
+
+static int cmd_help(int argc, char **argv);
+
+static const char help_help[] =
+    "usage: chipfit help [COMMAND]\n"
+    "\n"
+    "Shows the list of commands, or the full help of one command.\n";
+
+static const cf_command commands[] = {
+    {"info", cf_cmd_info, "show a model: summary and per-layer static costs", cf_cmd_info_help},
+    {"help", cmd_help, "show help for a command", help_help},
+};
+
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static const char overview[] =
+    "chipfit " CHIPFIT_VERSION " — a workbench for porting ONNX models to AI accelerators\n"
+    "\n"
+    "usage: chipfit MODEL.onnx            open a model (shows `info` until the TUI lands)\n"
+    "       chipfit COMMAND [ARGS...]\n"
+    "       chipfit help COMMAND | --help | --version\n"
+    "\n"
+    "commands:\n";
+
+static const char exit_codes[] =
+    "\n"
+    "exit codes: 0 success, 1 failure (bad model, I/O error), 2 usage error\n"
+    "see `chipfit help COMMAND` for a command's flags; docs/cli.md for more.\n";
+
+static void print_overview(FILE *f)
+{
+    fputs(overview, f);
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fputs(exit_codes, f);
+}
+
+static const cf_command *find_command(const char *name)
+{
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+void cf_cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("chipfit: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+int cf_cli_usage(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("chipfit: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    fprintf(stderr, "run `chipfit help %s` for usage\n", cmd);
+    return CF_EXIT_USAGE;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_overview(stdout);
+        return CF_EXIT_OK;
+    }
+    if (argc > 2)
+        return cf_cli_usage("help", "help takes one command name, got %d", argc - 1);
+    const cf_command *c = find_command(argv[1]);
+    if (!c) {
+        cf_cli_error("no command '%s'; `chipfit --help` lists them", argv[1]);
+        return CF_EXIT_USAGE;
+    }
+    fputs(c->help, stdout);
+    return CF_EXIT_OK;
+}
+
+/* A first argument that names an existing file, or ends in .onnx, is a model. */
+static int looks_like_model(const char *arg)
+{
+    size_t n = strlen(arg);
+    if (n > 5 && strcmp(arg + n - 5, ".onnx") == 0)
+        return 1;
+    struct stat st;
+    return stat(arg, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Like git: a command that "succeeded" but could not write its output (a
+ * full disk, a closed pipe) has failed. */
+static int finish(int rc)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        if (errno != EPIPE)
+            cf_cli_error("could not write the output: %s", strerror(errno));
+        return rc ? rc : CF_EXIT_FAIL;
+    }
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_overview(stderr);
+        return CF_EXIT_USAGE;
+    }
+    const char *first = argv[1];
+    if (strcmp(first, "--help") == 0 || strcmp(first, "-h") == 0) {
+        print_overview(stdout);
+        return finish(CF_EXIT_OK);
+    }
+    if (strcmp(first, "--version") == 0 || strcmp(first, "-V") == 0) {
+        printf("chipfit %s\n", CHIPFIT_VERSION);
+        return finish(CF_EXIT_OK);
+    }
+    const cf_command *c = find_command(first);
+    if (c)
+        return finish(c->run(argc - 1, argv + 1));
+    if (first[0] != '-' && looks_like_model(first)) {
+        /* `chipfit MODEL [flags]`: the model view. */
+        argv[0] = "info";
+        return finish(cf_cmd_info(argc, argv));
+    }
+    if (first[0] == '-')
+        cf_cli_error("unknown option '%s'", first);
+    else
+        cf_cli_error("'%s' is neither a command nor a model file", first);
+    fprintf(stderr, "run `chipfit --help` for the commands\n");
+    return CF_EXIT_USAGE;
+}
