@@ -110,24 +110,51 @@ static int32_t producer_of(const gctx *gc, int32_t id)
     return -1;
 }
 
-static const cf_node *constant_producer(const gctx *gc, int32_t id)
+static int is_op(const cf_node *n, const char *op)
 {
-    int32_t p = producer_of(gc, id);
-    if (p < 0)
-        return NULL;
-    const cf_node *n = &gc->g->nodes[p];
-    return (strcmp(n->op_type, "Constant") == 0 && is_default_domain(n->domain)) ? n : NULL;
+    return strcmp(n->op_type, op) == 0 && is_default_domain(n->domain);
 }
 
-/* Weights: initializers, and outputs of Constant nodes (some exporters put
- * weights there instead of in initializers). Nothing else is constant here:
- * folding constants through Identity or DequantizeLinear would count the same
- * weight at two layers. */
+/* Weights are initializers and outputs of Constant nodes (some exporters put
+ * weights there), seen through any chain of Identity nodes: PyTorch's
+ * exporter replaces equal-valued initializers by Identity(initializer), and
+ * those must not count as activations. Returns the tensor holding the
+ * weight (the initializer or the Constant's output), or -1 if id is not
+ * constant. Nothing else folds: DequantizeLinear(weight) is an op that runs.
+ * The hop limit guards against a cyclic (malformed) graph. */
+static int32_t const_root(const gctx *gc, int32_t id)
+{
+    const cf_graph *g = gc->g;
+    for (int32_t hops = 0; hops <= g->n_nodes; hops++) {
+        if (g->tensors[id].flags & CF_TENSOR_INITIALIZER)
+            return id;
+        int32_t p = producer_of(gc, id);
+        if (p < 0)
+            return -1;
+        const cf_node *n = &g->nodes[p];
+        if (is_op(n, "Constant"))
+            return id;
+        if (!is_op(n, "Identity") || n->n_inputs < 1 || n->inputs[0] < 0 ||
+            n->inputs[0] >= g->n_tensors)
+            return -1;
+        id = n->inputs[0];
+    }
+    return -1;
+}
+
 static int is_const(const gctx *gc, int32_t id)
 {
-    if (gc->g->tensors[id].flags & CF_TENSOR_INITIALIZER)
+    return const_root(gc, id) >= 0;
+}
+
+/* A node that only yields a weight (Constant, Identity of a weight): its
+ * weight is charged to the layers that read it, not to this one. */
+static int yields_const(const gctx *gc, const cf_node *n)
+{
+    if (is_op(n, "Constant"))
         return 1;
-    return constant_producer(gc, id) != NULL;
+    return is_op(n, "Identity") && n->n_inputs >= 1 && n->inputs[0] >= 0 &&
+           n->inputs[0] < gc->g->n_tensors && is_const(gc, n->inputs[0]);
 }
 
 /* 1 if ids[j] already appeared among ids[0..j-1]: a tensor read twice by a
@@ -250,18 +277,27 @@ static int const_scalar(const opc *c, int input, double *v)
 {
     if (input >= c->n->n_inputs || c->n->inputs[input] < 0)
         return 0;
-    int32_t id = c->n->inputs[input];
+    int32_t id = const_root(c->gc, c->n->inputs[input]);
+    if (id < 0)
+        return 0;
     const cf_tensor *t = &c->gc->g->tensors[id];
     if (!t->data) {
-        const cf_node *k = constant_producer(c->gc, id);
+        int32_t p = producer_of(c->gc, id);
+        const cf_node *k = p >= 0 ? &c->gc->g->nodes[p] : NULL;
+        if (k && !is_op(k, "Constant"))
+            k = NULL;
         const cf_attr *a = k ? cf_node_attr(k, "value") : NULL;
         if (k && !a) {
             const cf_attr *f = cf_node_attr(k, "value_float");
             const cf_attr *i = cf_node_attr(k, "value_int");
-            if (f && f->type == CF_ATTR_FLOAT)
-                return *v = f->f, 1;
-            if (i && i->type == CF_ATTR_INT)
-                return *v = (double)i->i, 1;
+            if (f && f->type == CF_ATTR_FLOAT) {
+                *v = f->f;
+                return 1;
+            }
+            if (i && i->type == CF_ATTR_INT) {
+                *v = (double)i->i;
+                return 1;
+            }
         }
         t = (a && a->type == CF_ATTR_TENSOR) ? a->t : NULL;
     }
@@ -271,7 +307,8 @@ static int const_scalar(const opc *c, int input, double *v)
     case CF_DT_FLOAT: {
         float f;
         memcpy(&f, t->data, sizeof f);
-        return *v = f, 1;
+        *v = f;
+        return 1;
     }
     case CF_DT_DOUBLE:
         memcpy(v, t->data, sizeof *v);
@@ -279,12 +316,14 @@ static int const_scalar(const opc *c, int input, double *v)
     case CF_DT_INT32: {
         int32_t i;
         memcpy(&i, t->data, sizeof i);
-        return *v = i, 1;
+        *v = i;
+        return 1;
     }
     case CF_DT_INT64: {
         int64_t i;
         memcpy(&i, t->data, sizeof i);
-        return *v = (double)i, 1;
+        *v = (double)i;
+        return 1;
     }
     default:
         return 0;
@@ -1210,7 +1249,7 @@ static int layer_cost(const gctx *gc, int32_t k, cf_layer_static *out, cf_error 
     cf_layer_static L;
     memset(&L, 0, sizeof L);
     L.node = k;
-    int missing = 0;
+    int missing = 0, alias = yields_const(gc, n);
 
     for (int j = 0; j < n->n_inputs + n->n_outputs; j++) {
         int is_in = j < n->n_inputs;
@@ -1230,6 +1269,8 @@ static int layer_cost(const gctx *gc, int32_t k, cf_layer_static *out, cf_error 
         }
         if (!is_in) {
             L.out_bytes = add(L.out_bytes, b);
+        } else if (alias) {
+            continue; /* the weight is the readers' */
         } else if (is_const(gc, id)) {
             int64_t e = t_numel(t);
             L.params = add(L.params, e < 0 ? 0 : e);
@@ -1284,7 +1325,8 @@ static void map_producers(const cf_graph *g, int32_t *producer)
 }
 
 /* Costs of every node of g, summed into *tot. A weight read by several
- * layers is in each layer's params but only once in the totals. layers may
+ * layers (directly or through Identity aliases) is in each layer's params
+ * but only once in the totals: they say what the model stores. layers may
  * be NULL (subgraph bodies keep only their totals). */
 static int cost_graph(const cf_graph *g, int depth, cf_layer_static *layers, totals *tot,
                       cf_error *err)
@@ -1312,17 +1354,18 @@ static int cost_graph(const cf_graph *g, int depth, cf_layer_static *layers, tot
         tot->params = add(tot->params, L.params);
         tot->weight_bytes = add(tot->weight_bytes, L.weight_bytes);
         const cf_node *n = &g->nodes[k];
-        for (int j = 0; j < n->n_inputs; j++) {
-            int32_t id = n->inputs[j];
-            if (id < 0 || seen_before(n->inputs, j) || !is_const(&gc, id))
+        int alias = yields_const(&gc, n);
+        for (int j = 0; j < n->n_inputs && !alias; j++) {
+            int32_t id = n->inputs[j], root;
+            if (id < 0 || seen_before(n->inputs, j) || (root = const_root(&gc, id)) < 0)
                 continue;
-            if (counted[id]) {
+            if (counted[root]) {
                 const cf_tensor *t = &g->tensors[id];
                 int64_t e = t_numel(t), b = t_bytes(t);
                 tot->params -= e < 0 ? 0 : e;
                 tot->weight_bytes -= b < 0 ? 0 : b;
             }
-            counted[id] = 1;
+            counted[root] = 1;
         }
         tot->n_fallback += L.basis == CF_COST_ELEMENTWISE;
         tot->n_no_shape += L.basis == CF_COST_NO_SHAPE;
@@ -1450,6 +1493,9 @@ static int peak_memory(const cf_graph *g, cf_model_cost *mc, cf_error *err)
             }
         }
     }
+    /* Capping each tensor at INT64_MAX / (tensors + 1) keeps every partial
+     * sum of the sweep in range; only absurd shapes ever reach the cap. */
+    int64_t cap = INT64_MAX / ((int64_t)nt + 1);
     for (int32_t i = 0; i < nt; i++) {
         if (last[i] < 0 || is_const(&gc, i))
             continue; /* never touched by a layer, or a weight */
@@ -1458,7 +1504,9 @@ static int peak_memory(const cf_graph *g, cf_model_cost *mc, cf_error *err)
         int64_t b = t_bytes(&g->tensors[i]);
         if (b <= 0)
             continue;
-        delta[from] = add(delta[from], b);
+        if (b > cap)
+            b = cap;
+        delta[from] += b;
         delta[to + 1] -= b;
     }
     int64_t live = 0;

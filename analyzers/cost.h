@@ -24,7 +24,8 @@ typedef enum cf_cost_basis {
 
 typedef struct cf_layer_static {
     int32_t node;             /* index into g->nodes */
-    int64_t params;           /* elements of constant (initializer) inputs */
+    int64_t params;           /* elements of constant inputs: initializers and
+                               * Constant values, also through Identity */
     int64_t weight_bytes;     /* bytes of those */
     int64_t macs;
     int64_t flops;
@@ -37,9 +38,11 @@ typedef struct cf_layer_static {
 typedef struct cf_model_cost {
     int32_t n_layers;         /* == g->n_nodes of the root graph */
     cf_layer_static *layers;
+    /* params and weight_bytes count each stored weight once, however many
+     * layers read it; macs and flops are the sum over layers. */
     int64_t params, weight_bytes, macs, flops;
     /* Peak bytes of activations alive at once along the node order (graph
-     * inputs and outputs included, initializers excluded), and the layer at
+     * inputs and outputs included, weights excluded), and the layer at
      * which the peak is reached (-1 for an empty graph). */
     int64_t peak_activation_bytes;
     int32_t peak_layer;

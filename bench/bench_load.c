@@ -50,6 +50,15 @@ static double peak_rss_bytes(void)
     return (double)ru.ru_maxrss * 1024.0;
 }
 
+/* Minor page faults so far (pages the kernel had to map in). */
+static long minor_faults(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0)
+        return 0;
+    return ru.ru_minflt;
+}
+
 /* Current resident set, bytes, from /proc/self/statm; 0 if unreadable. */
 static double current_rss_bytes(void)
 {
@@ -111,7 +120,10 @@ static int bench(const char *path, const cf_onnx_load_opts *opts, int runs, doub
     double base_cur = current_rss_bytes();
 
     cf_graph *keep = NULL; /* the last graph, kept for the cost runs */
+    long faults0 = minor_faults(), faults1 = faults0;
     for (int r = 0; r < runs; r++) {
+        if (r == 1)
+            faults1 = minor_faults();
         cf_error err = CF_ERROR_INIT;
         cf_graph *g = NULL;
         double t0 = now_ms();
@@ -127,8 +139,10 @@ static int bench(const char *path, const cf_onnx_load_opts *opts, int runs, doub
             cf_graph_free(g);
     }
     double load_peak = peak_rss_bytes();
+    long faults_end = minor_faults();
 
     int64_t macs = 0, params = 0;
+    int32_t no_shape = 0;
     for (int r = 0; r < runs; r++) {
         cf_error err = CF_ERROR_INIT;
         cf_model_cost *c = NULL;
@@ -142,6 +156,7 @@ static int bench(const char *path, const cf_onnx_load_opts *opts, int runs, doub
         }
         macs = c->macs;
         params = c->params;
+        no_shape = c->n_no_shape;
         cf_model_cost_free(c);
     }
 
@@ -154,9 +169,12 @@ static int bench(const char *path, const cf_onnx_load_opts *opts, int runs, doub
     double net = load_peak - base_peak;
     printf("bench_load (measured): %s\n", path);
     printf("  file            %10.2f MiB  %d nodes, %d tensors, %" PRId64 " params, "
-           "%.4f GMACs%s\n",
-           file_bytes / MiB, keep->n_nodes, keep->n_tensors, params, (double)macs / 1e9,
-           keep->n_unshaped ? " (some shapes unknown)" : "");
+           "%.4f GMACs\n",
+           file_bytes / MiB, keep->n_nodes, keep->n_tensors, params, (double)macs / 1e9);
+    if (keep->n_unshaped || no_shape)
+        printf("  shapes          %d node outputs without a shape after inference; %d layers "
+               "costed without shapes (their MACs are lower bounds)\n",
+               (int)keep->n_unshaped, (int)no_shape);
     const char *what = opts->skip_check
                            ? (opts->skip_shape_inference ? "(no check, no inference)" : "(no check)")
                            : (opts->skip_shape_inference ? "(no inference)" : "(check + infer)");
@@ -164,6 +182,8 @@ static int bench(const char *path, const cf_onnx_load_opts *opts, int runs, doub
            "cf_onnx_load", first_load, load_min, load_med, runs, what);
     printf("  %-15s first %9.3f ms  min %9.3f ms  median %9.3f ms  (%d runs)\n",
            "cf_cost_compute", first_cost, cost_min, cost_med, runs);
+    printf("  page faults     first load %ld, later loads %.0f each (minor faults)\n",
+           faults1 - faults0, runs > 1 ? (double)(faults_end - faults1) / (runs - 1) : 0.0);
     printf("  peak RSS        %10.2f MiB raw, baseline before loading %.2f MiB "
            "(current %.2f MiB), peak - baseline %.2f MiB\n",
            load_peak / MiB, base_peak / MiB, base_cur / MiB, net / MiB);

@@ -122,6 +122,7 @@ def export(torch, name, path, seed):
         print(f"  {name}: {n_undup} Identity nodes over shared initializers replaced by copies",
               file=sys.stderr)
     m.producer_name = "pytorch (torch.onnx.export) + bench/export_models.py"
+    m.graph.name = name  # torch calls every graph "torch_jit"
     m.doc_string = (f"{name}, random weights (seed {seed}), for chipfit benchmarks only; "
                     "not a trained model")
     onnx.checker.check_model(m)

@@ -483,14 +483,17 @@ std::vector<dim_binding> bind_dims(loader &L, ModelProto &m, const cf_onnx_load_
 
 /* --- shape inference ------------------------------------------------------- */
 
+/* Known rank, or a type that has none to know (sequence, optional, map). */
 bool has_rank(const TypeProto &tp)
 {
-    return tp.has_tensor_type() && tp.tensor_type().has_shape();
+    if (tp.has_tensor_type())
+        return tp.tensor_type().has_shape();
+    return tp.value_case() != TypeProto::VALUE_NOT_SET;
 }
 
 /* Node outputs of the root graph that no value_info, output or initializer
  * gives a rank; *first gets the first one's description. */
-int count_unshaped(const GraphProto &g, std::string *first)
+int count_unshaped(const GraphProto &g, std::string *first, int *first_node)
 {
     std::unordered_set<std::string> known;
     for (const auto &vi : g.input())
@@ -510,9 +513,11 @@ int count_unshaped(const GraphProto &g, std::string *first)
         for (const auto &o : n.output()) {
             if (o.empty() || known.count(o))
                 continue;
-            if (count++ == 0 && first)
+            if (count++ == 0) {
                 *first = "'" + o + "' of layer " + node_label(n, k) + " (" +
                          (n.domain().empty() ? "" : n.domain() + ":") + n.op_type() + ")";
+                *first_node = k;
+            }
         }
     }
     return count;
@@ -533,7 +538,8 @@ std::string infer_shapes(ModelProto &m)
         return std::string("shape inference stopped: ") + e.what();
     }
     std::string first;
-    int n = count_unshaped(m.graph(), &first);
+    int first_node = -1;
+    int n = count_unshaped(m.graph(), &first, &first_node);
     if (n == 0)
         return "";
     std::string why;
@@ -551,10 +557,22 @@ std::string infer_shapes(ModelProto &m)
     }
     std::string note = std::to_string(n) + " layer output" + (n == 1 ? "" : "s") +
                        " left without a shape; first " + first;
-    if (!why.empty())
+    if (!why.empty()) {
         note += "; libonnx says: " + why;
-    else
-        note += "; no shape function (custom op?) or unknown inputs";
+    } else {
+        /* Nothing failed: either libonnx has no schema for the op, or the
+         * shape depends on values only known when the model runs. */
+        const NodeProto &fn = m.graph().node(first_node);
+        int version = 0;
+        for (const auto &op : m.opset_import())
+            if (op.domain() == fn.domain() ||
+                (fn.domain().empty() && op.domain() == "ai.onnx"))
+                version = (int)op.version();
+        if (!reg->GetSchema(fn.op_type(), version, fn.domain()))
+            note += "; libonnx has no schema for this op";
+        else
+            note += "; it depends on values known only at run time";
+    }
     return note;
 }
 
@@ -650,38 +668,38 @@ void tensor_from_proto(loader &L, cf_tensor *ct, TensorProto &t)
     }
     if (numel == 0)
         return;
-    void *dst = need(cf_arena_alloc(a, want));
     /* The typed fields, per onnx.proto: which field holds which type, and how
-     * many values per element (complex numbers take two). */
+     * many values per element (complex numbers take two). Counts are checked
+     * before allocating, so a lying shape cannot ask for terabytes. */
+    long long have, per = (dt == CF_DT_COMPLEX64 || dt == CF_DT_COMPLEX128) ? 2 : 1;
+    const char *field;
+    switch (dt) {
+    case CF_DT_FLOAT: case CF_DT_COMPLEX64: have = t.float_data_size(); field = "float_data"; break;
+    case CF_DT_DOUBLE: case CF_DT_COMPLEX128: have = t.double_data_size(); field = "double_data"; break;
+    case CF_DT_INT64: have = t.int64_data_size(); field = "int64_data"; break;
+    case CF_DT_UINT32: case CF_DT_UINT64: have = t.uint64_data_size(); field = "uint64_data"; break;
+    default: have = t.int32_data_size(); field = "int32_data"; break;
+    }
+    if (have != numel * per)
+        count_mismatch(L, t, field, have, numel * per);
+    void *dst = need(cf_arena_alloc(a, want));
     switch (dt) {
     case CF_DT_FLOAT:
-    case CF_DT_COMPLEX64: {
-        long long w = numel * (dt == CF_DT_COMPLEX64 ? 2 : 1);
-        if (t.float_data_size() != w)
-            count_mismatch(L, t, "float_data", t.float_data_size(), w);
+    case CF_DT_COMPLEX64:
         memcpy(dst, t.float_data().data(), want);
         drop(t.mutable_float_data());
         break;
-    }
     case CF_DT_DOUBLE:
-    case CF_DT_COMPLEX128: {
-        long long w = numel * (dt == CF_DT_COMPLEX128 ? 2 : 1);
-        if (t.double_data_size() != w)
-            count_mismatch(L, t, "double_data", t.double_data_size(), w);
+    case CF_DT_COMPLEX128:
         memcpy(dst, t.double_data().data(), want);
         drop(t.mutable_double_data());
         break;
-    }
     case CF_DT_INT64:
-        if (t.int64_data_size() != numel)
-            count_mismatch(L, t, "int64_data", t.int64_data_size(), numel);
         memcpy(dst, t.int64_data().data(), want);
         drop(t.mutable_int64_data());
         break;
     case CF_DT_UINT32:
     case CF_DT_UINT64:
-        if (t.uint64_data_size() != numel)
-            count_mismatch(L, t, "uint64_data", t.uint64_data_size(), numel);
         for (int64_t i = 0; i < numel; i++) {
             uint64_t v = t.uint64_data((int)i);
             if (dt == CF_DT_UINT32) {
@@ -694,8 +712,6 @@ void tensor_from_proto(loader &L, cf_tensor *ct, TensorProto &t)
         drop(t.mutable_uint64_data());
         break;
     default: /* int32 and everything narrower (bool, 8/16-bit ints, float16, bfloat16) */
-        if (t.int32_data_size() != numel)
-            count_mismatch(L, t, "int32_data", t.int32_data_size(), numel);
         for (int64_t i = 0; i < numel; i++) {
             int32_t v = t.int32_data((int)i);
             char *p = (char *)dst + i * (int64_t)esize;
@@ -1073,7 +1089,8 @@ int load_parsed(loader &L, ModelProto &m, size_t file_bytes, const cf_onnx_load_
     for (int32_t k = 0; k < g->n_nodes; k++) {
         const cf_node *n = &g->nodes[k];
         for (int j = 0; j < n->n_outputs; j++)
-            if (n->outputs[j] >= 0 && g->tensors[n->outputs[j]].shape.rank < 0)
+            if (n->outputs[j] >= 0 && g->tensors[n->outputs[j]].shape.rank < 0 &&
+                !g->tensors[n->outputs[j]].type_raw.len)
                 unshaped++;
     }
     g->n_unshaped = unshaped;
@@ -1276,8 +1293,8 @@ const char *id_name(const cf_graph *g, int32_t id, saver &S, const cf_node *n)
 
 void write_graph(const cf_graph *g, GraphProto *gp, saver &S)
 {
-    if (g->name)
-        gp->set_name(g->name);
+    /* ONNX wants every graph named; one built by hand may not be. */
+    gp->set_name(g->name && g->name[0] ? g->name : g->parent ? "subgraph" : "main");
     if (g->doc)
         gp->set_doc_string(g->doc);
     for (int32_t i = 0; i < g->n_inputs; i++)
