@@ -141,7 +141,9 @@ static int attr_diff(diff_ctx *c, const char *layer, const cf_attr *x, const cf_
         break;
     case CF_ATTR_TENSOR:
         if (!x->t || !y->t)
-            return (x->t != y->t) ? differ(c, "layer %s: attribute '%s': tensor missing", layer, nm) : 0;
+            return (x->t != y->t)
+                       ? differ(c, "layer %s: attribute '%s': tensor missing", layer, nm)
+                       : 0;
         return tensor_diff(c, what, x->t, y->t, 1);
     case CF_ATTR_GRAPH:
         return sub_diff(c, x->g, y->g, "layer %s attribute %s: ", layer, nm);

@@ -19,7 +19,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <memory>
 #include <new>
 #include <stdexcept>
 #include <string>
@@ -71,6 +70,12 @@ template <class T> T *need(T *p)
     return p;
 }
 
+/* n zeroed T's from the arena (at least one, so n == 0 is not NULL). */
+template <class T> T *arena_array(cf_arena *a, size_t n)
+{
+    return need((T *)cf_arena_calloc(a, n ? n : 1, sizeof(T)));
+}
+
 /* Runs an entry point's body and turns whatever it throws into a code. */
 template <class F> int guarded(cf_error *err, const char *what, F &&body)
 {
@@ -81,7 +86,8 @@ template <class F> int guarded(cf_error *err, const char *what, F &&body)
     } catch (const std::bad_alloc &) {
         return cf_error_set(err, CF_ENOMEM, "%s: out of memory", what);
     } catch (const std::exception &e) {
-        return cf_error_set(err, CF_EINTERNAL, "%s: libonnx failed: %s", what, e.what());
+        return cf_error_set(err, CF_EINTERNAL, "%s: unexpected C++ exception: %s", what,
+                            e.what());
     } catch (...) {
         return cf_error_set(err, CF_EINTERNAL, "%s: unknown C++ exception", what);
     }
@@ -100,11 +106,6 @@ struct malloc_buf {
     void *p = nullptr;
     size_t n = 0;
     ~malloc_buf() { free(p); }
-    void release()
-    {
-        free(p);
-        p = nullptr;
-    }
 };
 
 /* Reads a whole file with one fread: protobuf parses a flat buffer about four
@@ -128,7 +129,8 @@ void read_file(cf_error *err, const char *path, malloc_buf &out)
     if (!out.p)
         fail(err, CF_ENOMEM, "%s: out of memory reading %zu bytes", path, n);
     if (n && fread(out.p, 1, n, fc.f) != n)
-        fail(err, CF_EIO, "%s: short read (%s)", path, ferror(fc.f) ? strerror(errno) : "file shrank");
+        fail(err, CF_EIO, "%s: short read (%s)", path,
+             ferror(fc.f) ? strerror(errno) : "the file shrank");
     out.n = n;
 }
 
@@ -242,7 +244,8 @@ void load_external(loader &L, TensorProto &t)
             errno = 0;
             long long x = strtoll(v, &end, 10);
             if (errno || !end || *end || end == v || x < 0)
-                fail(L.err, CF_EFORMAT, "%s: tensor '%s': external data %s '%s' is not a byte count",
+                fail(L.err, CF_EFORMAT,
+                     "%s: tensor '%s': external data %s '%s' is not a byte count",
                      L.name.c_str(), t.name().c_str(), kv.key().c_str(), v);
             (kv.key() == "offset" ? offset : length) = x;
         }
@@ -266,9 +269,11 @@ void load_external(loader &L, TensorProto &t)
              L.name.c_str(), tn, location.c_str());
     std::string full = L.base_dir + "/" + location;
     file_closer fc{fopen(full.c_str(), "rb")};
-    if (!fc.f)
-        fail(L.err, CF_EIO, "%s: tensor '%s': external data file '%s' is missing (%s)",
-             L.name.c_str(), tn, full.c_str(), strerror(errno));
+    if (!fc.f) {
+        int e = errno;
+        fail(L.err, CF_EIO, "%s: tensor '%s': external data file '%s' %s (%s)", L.name.c_str(),
+             tn, full.c_str(), e == ENOENT ? "is missing" : "cannot be opened", strerror(e));
+    }
     struct stat st;
     if (fstat(fileno(fc.f), &st) != 0 || !S_ISREG(st.st_mode))
         fail(L.err, CF_EIO, "%s: tensor '%s': external data file '%s' is not a regular file",
@@ -382,6 +387,27 @@ void scan_graph(loader &L, GraphProto &g)
         }
 }
 
+/* libonnx messages span lines ("...\n\n==> Context: ..."); chipfit shows
+ * errors on one line (CLI, TUI status bar), so runs of whitespace that hold a
+ * newline become "; ". */
+std::string one_line(const char *msg)
+{
+    std::string out;
+    for (const char *p = msg; *p; p++) {
+        if (*p != '\n' && *p != '\r') {
+            out += *p;
+            continue;
+        }
+        while (!out.empty() && out.back() == ' ')
+            out.pop_back();
+        while (p[1] == '\n' || p[1] == '\r' || p[1] == ' ')
+            p++;
+        if (!out.empty() && p[1])
+            out += out.back() == ':' ? " " : "; ";
+    }
+    return out;
+}
+
 void run_checker(loader &L, const ModelProto &m)
 {
     try {
@@ -390,7 +416,7 @@ void run_checker(loader &L, const ModelProto &m)
         throw;
     } catch (const std::exception &e) {
         fail(L.err, CF_ECHECK, "%s: the ONNX checker rejects the model: %s", L.name.c_str(),
-             e.what());
+             one_line(e.what()).c_str());
     }
 }
 
@@ -453,7 +479,8 @@ std::vector<dim_binding> bind_dims(loader &L, ModelProto &m, const cf_onnx_load_
                 dflt = false;
                 used.insert(key);
             } else if (o->default_dim > 0) {
-                key = d.has_dim_param() ? d.dim_param() : vi.name() + "[" + std::to_string(ax) + "]";
+                key = d.has_dim_param() ? d.dim_param()
+                                        : vi.name() + "[" + std::to_string(ax) + "]";
                 v = o->default_dim;
                 dflt = true;
             } else {
@@ -535,7 +562,7 @@ std::string infer_shapes(ModelProto &m)
     } catch (const std::bad_alloc &) {
         throw;
     } catch (const std::exception &e) {
-        return std::string("shape inference stopped: ") + e.what();
+        return "shape inference stopped: " + one_line(e.what());
     }
     std::string first;
     int first_node = -1;
@@ -548,12 +575,7 @@ std::string infer_shapes(ModelProto &m)
     } catch (const std::bad_alloc &) {
         throw;
     } catch (const std::exception &e) {
-        why = e.what();
-        while (!why.empty() && (why.back() == '\n' || why.back() == ' '))
-            why.pop_back();
-        for (auto &c : why)
-            if (c == '\n')
-                c = ';';
+        why = one_line(e.what());
     }
     std::string note = std::to_string(n) + " layer output" + (n == 1 ? "" : "s") +
                        " left without a shape; first " + first;
@@ -622,7 +644,7 @@ void tensor_from_proto(loader &L, cf_tensor *ct, TensorProto &t)
     ct->shape.rank = t.dims_size();
     ct->shape.dims = nullptr;
     if (t.dims_size() > 0) {
-        ct->shape.dims = need((cf_dim *)cf_arena_calloc(a, (size_t)t.dims_size(), sizeof(cf_dim)));
+        ct->shape.dims = arena_array<cf_dim>(a, (size_t)t.dims_size());
         for (int i = 0; i < t.dims_size(); i++)
             ct->shape.dims[i].value = t.dims(i);
     }
@@ -642,8 +664,7 @@ void tensor_from_proto(loader &L, cf_tensor *ct, TensorProto &t)
         if (t.string_data_size() != numel)
             count_mismatch(L, t, "string_data", t.string_data_size(), numel);
         ct->n_strings = (size_t)numel;
-        ct->strings = numel ? need((cf_bytes *)cf_arena_calloc(a, (size_t)numel, sizeof(cf_bytes)))
-                            : nullptr;
+        ct->strings = numel ? arena_array<cf_bytes>(a, (size_t)numel) : nullptr;
         for (int64_t i = 0; i < numel; i++)
             ct->strings[i] = abytes(a, t.string_data((int)i));
         drop(t.mutable_string_data());
@@ -674,11 +695,29 @@ void tensor_from_proto(loader &L, cf_tensor *ct, TensorProto &t)
     long long have, per = (dt == CF_DT_COMPLEX64 || dt == CF_DT_COMPLEX128) ? 2 : 1;
     const char *field;
     switch (dt) {
-    case CF_DT_FLOAT: case CF_DT_COMPLEX64: have = t.float_data_size(); field = "float_data"; break;
-    case CF_DT_DOUBLE: case CF_DT_COMPLEX128: have = t.double_data_size(); field = "double_data"; break;
-    case CF_DT_INT64: have = t.int64_data_size(); field = "int64_data"; break;
-    case CF_DT_UINT32: case CF_DT_UINT64: have = t.uint64_data_size(); field = "uint64_data"; break;
-    default: have = t.int32_data_size(); field = "int32_data"; break;
+    case CF_DT_FLOAT:
+    case CF_DT_COMPLEX64:
+        have = t.float_data_size();
+        field = "float_data";
+        break;
+    case CF_DT_DOUBLE:
+    case CF_DT_COMPLEX128:
+        have = t.double_data_size();
+        field = "double_data";
+        break;
+    case CF_DT_INT64:
+        have = t.int64_data_size();
+        field = "int64_data";
+        break;
+    case CF_DT_UINT32:
+    case CF_DT_UINT64:
+        have = t.uint64_data_size();
+        field = "uint64_data";
+        break;
+    default:
+        have = t.int32_data_size();
+        field = "int32_data";
+        break;
     }
     if (have != numel * per)
         count_mismatch(L, t, field, have, numel * per);
@@ -791,10 +830,11 @@ void apply_type(loader &L, cf_tensor *t, const TypeProto &tp)
             int r = tt.shape().dim_size();
             t->shape.rank = r;
             if (r > 0)
-                t->shape.dims = need((cf_dim *)cf_arena_calloc(a, (size_t)r, sizeof(cf_dim)));
+                t->shape.dims = arena_array<cf_dim>(a, (size_t)r);
             for (int i = 0; i < r; i++) {
                 const auto &d = tt.shape().dim(i);
-                t->shape.dims[i].value = d.has_dim_value() && d.dim_value() >= 0 ? d.dim_value() : -1;
+                bool known = d.has_dim_value() && d.dim_value() >= 0;
+                t->shape.dims[i].value = known ? d.dim_value() : -1;
                 t->shape.dims[i].param = d.has_dim_param() ? astr(a, d.dim_param()) : nullptr;
             }
         }
@@ -842,7 +882,7 @@ int attr_kind(const AttributeProto &a)
 
 cf_tensor *attr_tensor(loader &L, TensorProto &t)
 {
-    cf_tensor *ct = need((cf_tensor *)cf_arena_calloc(L.arena, 1, sizeof(cf_tensor)));
+    cf_tensor *ct = arena_array<cf_tensor>(L.arena, 1);
     ct->name = astr(L.arena, t.name());
     ct->producer = -1;
     tensor_from_proto(L, ct, t);
@@ -883,41 +923,41 @@ void build_attr(loader &L, scope &s, cf_attr *at, AttributeProto &ap)
         break;
     case CF_ATTR_STRINGS:
         at->n = (size_t)ap.strings_size();
-        at->strings = need((cf_bytes *)cf_arena_calloc(a, at->n ? at->n : 1, sizeof(cf_bytes)));
+        at->strings = arena_array<cf_bytes>(a, at->n);
         for (size_t i = 0; i < at->n; i++)
             at->strings[i] = abytes(a, ap.strings((int)i));
         break;
     case CF_ATTR_TENSORS:
         at->n = (size_t)ap.tensors_size();
-        at->tensors = need((cf_tensor **)cf_arena_calloc(a, at->n ? at->n : 1, sizeof(cf_tensor *)));
+        at->tensors = arena_array<cf_tensor *>(a, at->n);
         for (size_t i = 0; i < at->n; i++)
             at->tensors[i] = attr_tensor(L, *ap.mutable_tensors((int)i));
         break;
     case CF_ATTR_GRAPHS:
         at->n = (size_t)ap.graphs_size();
-        at->graphs = need((cf_graph **)cf_arena_calloc(a, at->n ? at->n : 1, sizeof(cf_graph *)));
+        at->graphs = arena_array<cf_graph *>(a, at->n);
         for (size_t i = 0; i < at->n; i++)
             at->graphs[i] = sub_graph(L, s, *ap.mutable_graphs((int)i));
         break;
     case CF_ATTR_SPARSE_TENSOR:
         at->n = 1;
-        at->raw = need((cf_bytes *)cf_arena_calloc(a, 1, sizeof(cf_bytes)));
+        at->raw = arena_array<cf_bytes>(a, 1);
         at->raw[0] = aserialized(a, ap.sparse_tensor());
         break;
     case CF_ATTR_SPARSE_TENSORS:
         at->n = (size_t)ap.sparse_tensors_size();
-        at->raw = need((cf_bytes *)cf_arena_calloc(a, at->n ? at->n : 1, sizeof(cf_bytes)));
+        at->raw = arena_array<cf_bytes>(a, at->n);
         for (size_t i = 0; i < at->n; i++)
             at->raw[i] = aserialized(a, ap.sparse_tensors((int)i));
         break;
     case CF_ATTR_TYPE_PROTO:
         at->n = 1;
-        at->raw = need((cf_bytes *)cf_arena_calloc(a, 1, sizeof(cf_bytes)));
+        at->raw = arena_array<cf_bytes>(a, 1);
         at->raw[0] = aserialized(a, ap.tp());
         break;
     case CF_ATTR_TYPE_PROTOS:
         at->n = (size_t)ap.type_protos_size();
-        at->raw = need((cf_bytes *)cf_arena_calloc(a, at->n ? at->n : 1, sizeof(cf_bytes)));
+        at->raw = arena_array<cf_bytes>(a, at->n);
         for (size_t i = 0; i < at->n; i++)
             at->raw[i] = aserialized(a, ap.type_protos((int)i));
         break;
@@ -1003,8 +1043,7 @@ void build_graph(loader &L, scope &s, GraphProto &gp)
 
     g->n_sparse_initializers = gp.sparse_initializer_size();
     if (g->n_sparse_initializers) {
-        g->sparse_initializers = need((cf_bytes *)cf_arena_calloc(
-            a, (size_t)g->n_sparse_initializers, sizeof(cf_bytes)));
+        g->sparse_initializers = arena_array<cf_bytes>(a, (size_t)g->n_sparse_initializers);
         for (int i = 0; i < g->n_sparse_initializers; i++)
             g->sparse_initializers[i] = aserialized(a, gp.sparse_initializer(i));
     }
@@ -1035,7 +1074,7 @@ void build_model(loader &L, ModelProto &m, cf_graph *g)
     g->model_doc = adoc(a, m.doc_string());
     g->n_opsets = m.opset_import_size();
     if (g->n_opsets) {
-        g->opsets = need((cf_opset *)cf_arena_calloc(a, (size_t)g->n_opsets, sizeof(cf_opset)));
+        g->opsets = arena_array<cf_opset>(a, (size_t)g->n_opsets);
         for (int i = 0; i < g->n_opsets; i++) {
             g->opsets[i].domain = astr(a, m.opset_import(i).domain());
             g->opsets[i].version = m.opset_import(i).version();
@@ -1043,7 +1082,7 @@ void build_model(loader &L, ModelProto &m, cf_graph *g)
     }
     g->n_metadata = m.metadata_props_size();
     if (g->n_metadata) {
-        g->metadata = need((cf_kv *)cf_arena_calloc(a, (size_t)g->n_metadata, sizeof(cf_kv)));
+        g->metadata = arena_array<cf_kv>(a, (size_t)g->n_metadata);
         for (int i = 0; i < g->n_metadata; i++) {
             g->metadata[i].key = astr(a, m.metadata_props(i).key());
             g->metadata[i].value = astr(a, m.metadata_props(i).value());
@@ -1051,7 +1090,7 @@ void build_model(loader &L, ModelProto &m, cf_graph *g)
     }
     g->n_functions = m.functions_size();
     if (g->n_functions) {
-        g->functions = need((cf_bytes *)cf_arena_calloc(a, (size_t)g->n_functions, sizeof(cf_bytes)));
+        g->functions = arena_array<cf_bytes>(a, (size_t)g->n_functions);
         for (int i = 0; i < g->n_functions; i++)
             g->functions[i] = aserialized(a, m.functions(i));
     }
@@ -1104,7 +1143,7 @@ int load_parsed(loader &L, ModelProto &m, size_t file_bytes, const cf_onnx_load_
         g->shape_inference_note = astr(a, note);
     if (!bound.empty()) {
         g->n_bound_dims = (int)bound.size();
-        g->bound_dims = need((cf_dim_binding *)cf_arena_calloc(a, bound.size(), sizeof(cf_dim_binding)));
+        g->bound_dims = arena_array<cf_dim_binding>(a, bound.size());
         for (size_t i = 0; i < bound.size(); i++) {
             g->bound_dims[i].name = astr(a, bound[i].name);
             g->bound_dims[i].value = bound[i].value;

@@ -54,20 +54,18 @@ static const char *in_tmp(const char *name)
     return p;
 }
 
-/* tests/fixtures/onnx/<name> in the source tree: ctest says where it is;
- * run by hand, this file's own path does. */
+/* tests/fixtures/onnx/<name> in the source tree: ctest says where that is
+ * (CHIPFIT_SOURCE_DIR); run by hand, this file's own path tells. */
 static const char *fixture(const char *name)
 {
     static char buf[1024];
     const char *src = getenv("CHIPFIT_SOURCE_DIR");
-    if (src)
+    if (src) {
         snprintf(buf, sizeof buf, "%s/tests/fixtures/onnx/%s", src, name);
-    else
-        snprintf(buf, sizeof buf, "%s/../fixtures/onnx/%s", __FILE__[0] == '/' ? "" : ".",
-                 name);
-    if (!src && __FILE__[0] == '/') {
+    } else {
         const char *slash = strrchr(__FILE__, '/');
-        snprintf(buf, sizeof buf, "%.*s/../fixtures/onnx/%s", (int)(slash - __FILE__), __FILE__,
+        int dir_len = slash ? (int)(slash - __FILE__) : 1;
+        snprintf(buf, sizeof buf, "%.*s/../fixtures/onnx/%s", dir_len, slash ? __FILE__ : ".",
                  name);
     }
     return buf;
