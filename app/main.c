@@ -59,13 +59,18 @@ static const cf_command *find_command(const char *name)
     return NULL;
 }
 
+static void verror(const char *fmt, va_list ap)
+{
+    fputs("chipfit: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
 void cf_cli_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("chipfit: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    verror(fmt, ap);
     va_end(ap);
 }
 
@@ -73,9 +78,7 @@ int cf_cli_usage(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("chipfit: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    verror(fmt, ap);
     va_end(ap);
     fprintf(stderr, "run `chipfit help %s` for usage\n", cmd);
     return CF_EXIT_USAGE;

@@ -252,11 +252,26 @@ static void add_int(cJSON *o, const char *k, int64_t v)
     cJSON_AddNumberToObject(o, k, (double)v);
 }
 
+/* The four counts that totals and layers share. */
+static void add_costs(cJSON *o, int64_t params, int64_t weight_bytes, int64_t macs, int64_t flops)
+{
+    add_int(o, "params", params);
+    add_int(o, "weight_bytes", weight_bytes);
+    add_int(o, "macs", macs);
+    add_int(o, "flops", flops);
+}
+
 static cJSON *build_json(const cf_graph *g, const cf_model_cost *c)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "schema", "chipfit.info/1");
     cJSON_AddStringToObject(root, "figures", "static");
+    cJSON *units = cJSON_AddObjectToObject(root, "units");
+    cJSON_AddStringToObject(units, "params", "elements");
+    cJSON_AddStringToObject(units, "macs", "multiply-accumulates");
+    cJSON_AddStringToObject(units, "flops", "floating-point operations");
+    cJSON_AddStringToObject(units, "bytes", "B");
+    cJSON_AddStringToObject(units, "intensity", "FLOP/B");
 
     cJSON *m = cJSON_AddObjectToObject(root, "model");
     cJSON_AddStringToObject(m, "path", g->path ? g->path : "");
@@ -301,10 +316,7 @@ static cJSON *build_json(const cf_graph *g, const cf_model_cost *c)
 
     cJSON *t = cJSON_AddObjectToObject(root, "totals");
     add_int(t, "layers", g->n_nodes);
-    add_int(t, "params", c->params);
-    add_int(t, "weight_bytes", c->weight_bytes);
-    add_int(t, "macs", c->macs);
-    add_int(t, "flops", c->flops);
+    add_costs(t, c->params, c->weight_bytes, c->macs, c->flops);
     add_int(t, "peak_activation_bytes", c->peak_activation_bytes);
     if (c->peak_layer >= 0)
         cJSON_AddStringToObject(t, "peak_layer", g->nodes[c->peak_layer].name);
@@ -327,10 +339,7 @@ static cJSON *build_json(const cf_graph *g, const cf_model_cost *c)
         const cf_tensor *out = cf_node_output(g, n, 0);
         cJSON_AddItemToObject(o, "out_shape", out ? shape_json(&out->shape) : cJSON_CreateNull());
         cJSON_AddStringToObject(o, "out_dtype", out ? cf_dtype_name(out->dtype) : "undefined");
-        add_int(o, "params", l->params);
-        add_int(o, "weight_bytes", l->weight_bytes);
-        add_int(o, "macs", l->macs);
-        add_int(o, "flops", l->flops);
+        add_costs(o, l->params, l->weight_bytes, l->macs, l->flops);
         add_int(o, "in_bytes", l->in_bytes);
         add_int(o, "out_bytes", l->out_bytes);
         cJSON_AddNumberToObject(o, "intensity", l->intensity);
