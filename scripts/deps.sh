@@ -8,6 +8,7 @@ packages=(
   cmake gcc g++ make pkg-config
   libonnx-dev libprotobuf-dev protobuf-compiler   # ONNX parse/check/shape inference
   libcjson-dev                                    # JSON output
+  libdnnl-dev                                     # oneDNN: fast CPU conv / matmul
   libcmocka-dev                                   # unit tests
   libonnx-testdata                                # ONNX's 1,072 test models (round-trip test)
   jq                                              # JSON checks in the CLI tests

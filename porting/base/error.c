@@ -61,6 +61,7 @@ const char *cf_error_code_name(int code)
     case CF_ECHECK: return "invalid model";
     case CF_ENOTFOUND: return "not found";
     case CF_EINTERNAL: return "internal error";
+    case CF_ECANCELED: return "canceled";
     default: return "unknown error";
     }
 }

@@ -22,6 +22,7 @@ enum {
     CF_ECHECK = -6,       /* the model breaks the ONNX spec (checker, cycle, dangling name) */
     CF_ENOTFOUND = -7,    /* a named thing (tensor, layer, file in the model) is absent */
     CF_EINTERNAL = -8,    /* a bug in chipfit or a library threw something unexpected */
+    CF_ECANCELED = -9,    /* the user stopped the work (Esc in the TUI, a progress callback) */
 };
 
 #define CF_ERROR_MSG_MAX 1024

@@ -1,0 +1,97 @@
+/* kernel.h — how a CPU kernel is written and found.
+ *
+ * One kernel per op (and per implementation: the reference C kernel is the
+ * oracle, a oneDNN kernel may claim the same op first). Kernels live in
+ * backends/cpu/kernels/, a file per family, each exporting a table of
+ * cf_kernel_i ended by an entry with op_type NULL; kernels.c chains the
+ * tables. At prepare time the executor picks, for each node, the first
+ * kernel whose op, domain and opset range match and whose prepare() accepts
+ * the node (so a fast kernel can decline a case it has no code for and the
+ * reference kernel takes it). Unsupported input is refused at prepare time
+ * with a message naming the layer — never at run time with a crash.
+ *
+ * At run time a kernel reads its inputs, works out its output shapes,
+ * asks the executor for each output (cf_kcall_output) and fills it. */
+#ifndef CF_CPU_KERNEL_H
+#define CF_CPU_KERNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "graph.h"
+#include "value.h"
+
+typedef struct cf_exec cf_exec;
+
+typedef struct cf_kernel_call {
+    const cf_graph *g;
+    const cf_node *node;
+    int32_t index;              /* node index in g */
+    const cf_value *const *in;  /* n_in entries; NULL for an omitted optional input */
+    int n_in;
+    cf_value *out;              /* n_out slots; the kernel fills them with cf_kcall_output */
+    int n_out;
+    void *state;                /* what prepare() built, or NULL */
+    cf_exec *exec;              /* for subgraphs (If, Loop, Scan) */
+    int threads;                /* threads this call may use */
+} cf_kernel_call;
+
+typedef struct cf_kernel_i {
+    const char *op_type;
+    const char *domain;         /* "" for the default ONNX domain */
+    int min_opset, max_opset;   /* opset versions handled; max_opset 0 = no upper bound */
+    const char *impl;           /* "ref", "onednn", ... shown in profiles */
+    /* Optional. Checks attributes and input types; may build per-node state.
+     * Returns CF_EUNSUPPORTED (with the reason) to decline the node: the next
+     * matching kernel is tried. Any other error fails preparation. */
+    int (*prepare)(const cf_graph *g, const cf_node *n, void **state, cf_error *err);
+    /* Required. */
+    int (*run)(cf_kernel_call *c, cf_error *err);
+    /* Optional. Frees state. */
+    void (*release)(void *state);
+} cf_kernel_i;
+
+/* Gives output i its type and shape and storage owned by the executor
+ * (possibly a slot of the planned arena). The contents are NOT zeroed: a
+ * kernel writes every element. The pointer stays valid until the call
+ * returns. An omitted optional output (node output -1) gets scratch storage
+ * all the same, so kernels need not check. */
+cf_value *cf_kcall_output(cf_kernel_call *c, int i, cf_dtype dt, int rank, const int64_t *dims,
+                          cf_error *err);
+
+/* Runs a subgraph (If branch, Loop/Scan body) of the node being executed.
+ * inputs: the subgraph's inputs in order; outputs: n_outputs owned values
+ * the caller frees with cf_value_clear. Outer-scope names resolve against
+ * the enclosing graph's live values. */
+int cf_exec_subgraph(cf_kernel_call *c, const cf_graph *body, const cf_value *const *inputs,
+                     int n_inputs, cf_value *outputs, int n_outputs, cf_error *err);
+
+/* Sets err to "layer NAME (OP): <message>" and returns code. */
+int cf_kernel_error(const cf_kernel_call *c, cf_error *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+int cf_kernel_prepare_error(const cf_node *n, cf_error *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* The kernel families (one table per file in kernels/). */
+extern const cf_kernel_i cf_kernels_elementwise[];
+extern const cf_kernel_i cf_kernels_movement[];
+extern const cf_kernel_i cf_kernels_reduce[];
+extern const cf_kernel_i cf_kernels_nn[];
+extern const cf_kernel_i cf_kernels_quant[];
+extern const cf_kernel_i cf_kernels_rnn[];
+extern const cf_kernel_i cf_kernels_control[];
+extern const cf_kernel_i cf_kernels_misc[];
+extern const cf_kernel_i cf_kernels_onednn[];
+
+/* Finds the kernel for a node: the first in the chain that matches and
+ * whose prepare accepts it. reference_only skips non-"ref" kernels.
+ * *state gets what prepare built. The error names the op, domain, opset and
+ * layer when no kernel takes the node. */
+int cf_kernel_select(const cf_graph *g, const cf_node *n, int reference_only,
+                     const cf_kernel_i **out, void **state, cf_error *err);
+
+/* Every (op, domain) some kernel handles, for docs and `chipfit ops`;
+ * calls fn once per distinct op. */
+void cf_kernel_each_op(void (*fn)(void *user, const cf_kernel_i *k), void *user);
+
+#endif

@@ -1,0 +1,222 @@
+#include "value.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int64_t cf_value_numel(const cf_value *v)
+{
+    int64_t n = 1;
+    for (int i = 0; i < v->rank; i++)
+        n *= v->dims[i];
+    return n;
+}
+
+void cf_value_clear(cf_value *v)
+{
+    if (!v)
+        return;
+    if (!v->borrowed)
+        free(v->data);
+    cf_value z = CF_VALUE_INIT;
+    *v = z;
+}
+
+int cf_value_alloc(cf_value *v, cf_dtype dt, int rank, const int64_t *dims, const char *what,
+                   cf_error *err)
+{
+    cf_value_clear(v);
+    size_t esz = cf_dtype_size(dt);
+    if (esz == 0)
+        return cf_error_set(err, CF_EUNSUPPORTED, "%s: element type %s is not supported here",
+                            what, cf_dtype_name(dt));
+    if (rank < 0 || rank > CF_MAX_RANK)
+        return cf_error_set(err, CF_EUNSUPPORTED, "%s: rank %d (chipfit handles up to %d)", what,
+                            rank, CF_MAX_RANK);
+    int64_t n = 1;
+    for (int i = 0; i < rank; i++) {
+        if (dims[i] < 0)
+            return cf_error_set(err, CF_EINVAL, "%s: dimension %d is negative (%" PRId64 ")",
+                                what, i, dims[i]);
+        if (dims[i] && n > INT64_MAX / dims[i] / (int64_t)esz)
+            return cf_error_set(err, CF_ENOMEM, "%s: tensor too large", what);
+        n *= dims[i];
+        v->dims[i] = dims[i];
+    }
+    v->dtype = dt;
+    v->rank = rank;
+    v->nbytes = (size_t)n * esz;
+    v->borrowed = 0;
+    if (n > 0) {
+        v->data = calloc((size_t)n, esz);
+        if (!v->data) {
+            v->nbytes = 0;
+            return cf_error_set(err, CF_ENOMEM, "%s: out of memory for %" PRId64 " elements",
+                                what, n);
+        }
+    }
+    return 0;
+}
+
+void cf_value_view(cf_value *v, cf_dtype dt, int rank, const int64_t *dims, void *data)
+{
+    v->dtype = dt;
+    v->rank = rank;
+    for (int i = 0; i < rank; i++)
+        v->dims[i] = dims[i];
+    v->data = data;
+    v->nbytes = (size_t)cf_value_numel(v) * cf_dtype_size(dt);
+    v->borrowed = 1;
+}
+
+int cf_value_copy(cf_value *dst, const cf_value *src, cf_error *err)
+{
+    cf_value tmp = CF_VALUE_INIT;
+    int rc = cf_value_alloc(&tmp, src->dtype, src->rank, src->dims, "copy", err);
+    if (rc)
+        return rc;
+    if (src->nbytes)
+        memcpy(tmp.data, src->data, src->nbytes);
+    cf_value_clear(dst);
+    *dst = tmp;
+    return 0;
+}
+
+int cf_value_from_tensor(cf_value *v, const cf_tensor *t, cf_error *err)
+{
+    if (t->dtype == CF_DT_STRING)
+        return cf_error_set(err, CF_EUNSUPPORTED, "tensor %s: string tensors are not supported",
+                            t->name);
+    if (t->shape.rank < 0 || t->shape.rank > CF_MAX_RANK)
+        return cf_error_set(err, CF_EUNSUPPORTED, "tensor %s: rank %d not supported", t->name,
+                            t->shape.rank);
+    int64_t dims[CF_MAX_RANK];
+    for (int i = 0; i < t->shape.rank; i++) {
+        if (t->shape.dims[i].value < 0)
+            return cf_error_set(err, CF_ECHECK, "tensor %s: constant with unknown dimension",
+                                t->name);
+        dims[i] = t->shape.dims[i].value;
+    }
+    cf_value_view(v, t->dtype, t->shape.rank, dims, t->data);
+    if (v->nbytes != t->nbytes)
+        return cf_error_set(err, CF_ECHECK,
+                            "tensor %s: %zu bytes of data for shape needing %zu", t->name,
+                            t->nbytes, v->nbytes);
+    return 0;
+}
+
+char *cf_value_format(const cf_value *v, char *buf, size_t size)
+{
+    size_t used = (size_t)snprintf(buf, size, "%s[", cf_dtype_name(v->dtype));
+    for (int i = 0; i < v->rank && used < size; i++)
+        used += (size_t)snprintf(buf + used, size - used, "%s%" PRId64, i ? "x" : "", v->dims[i]);
+    if (used < size)
+        snprintf(buf + used, size - used, "]");
+    return buf;
+}
+
+float cf_f16_to_f32(uint16_t h)
+{
+    uint32_t sign = (uint32_t)(h >> 15) << 31, exp = (h >> 10) & 0x1f, man = h & 0x3ff, bits;
+    if (exp == 0) {
+        if (man == 0) {
+            bits = sign;
+        } else {
+            exp = 127 - 15 + 1;
+            while (!(man & 0x400)) {
+                man <<= 1;
+                exp--;
+            }
+            man &= 0x3ff;
+            bits = sign | (exp << 23) | (man << 13);
+        }
+    } else if (exp == 31) {
+        bits = sign | 0x7f800000u | (man << 13);
+    } else {
+        bits = sign | ((exp + 127 - 15) << 23) | (man << 13);
+    }
+    float f;
+    memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+/* float32 to IEEE half, round to nearest even; overflow to inf, NaN kept. */
+uint16_t cf_f32_to_f16(float f)
+{
+    uint32_t x;
+    memcpy(&x, &f, sizeof x);
+    uint32_t sign = (x >> 16) & 0x8000u;
+    uint32_t exp = (x >> 23) & 0xffu, man = x & 0x7fffffu;
+    if (exp == 0xff)
+        return (uint16_t)(sign | 0x7c00u | (man ? 0x200u | (man >> 13) : 0));
+    int32_t e = (int32_t)exp - 127 + 15;
+    if (e >= 31)
+        return (uint16_t)(sign | 0x7c00u);
+    if (e <= 0) {
+        if (e < -10)
+            return (uint16_t)sign;
+        man |= 0x800000u;
+        uint32_t shift = (uint32_t)(14 - e);
+        uint32_t half = man >> shift;
+        uint32_t rem = man & ((1u << shift) - 1), mid = 1u << (shift - 1);
+        if (rem > mid || (rem == mid && (half & 1)))
+            half++;
+        return (uint16_t)(sign | half);
+    }
+    uint32_t half = sign | ((uint32_t)e << 10) | (man >> 13);
+    uint32_t rem = man & 0x1fffu;
+    if (rem > 0x1000u || (rem == 0x1000u && (half & 1)))
+        half++;   /* a carry into the exponent is the right rounding */
+    return (uint16_t)half;
+}
+
+float cf_bf16_to_f32(uint16_t h)
+{
+    uint32_t bits = (uint32_t)h << 16;
+    float f;
+    memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+uint16_t cf_f32_to_bf16(float f)
+{
+    uint32_t x;
+    memcpy(&x, &f, sizeof x);
+    if ((x & 0x7fffffffu) > 0x7f800000u)
+        return (uint16_t)((x >> 16) | 0x40u);  /* quiet NaN */
+    x += 0x7fffu + ((x >> 16) & 1u);
+    return (uint16_t)(x >> 16);
+}
+
+double cf_value_get_f64(const cf_value *v, int64_t i)
+{
+    const void *p = v->data;
+    switch (v->dtype) {
+    case CF_DT_FLOAT: return ((const float *)p)[i];
+    case CF_DT_DOUBLE: return ((const double *)p)[i];
+    case CF_DT_FLOAT16: return cf_f16_to_f32(((const uint16_t *)p)[i]);
+    case CF_DT_BFLOAT16: return cf_bf16_to_f32(((const uint16_t *)p)[i]);
+    case CF_DT_INT8: return ((const int8_t *)p)[i];
+    case CF_DT_UINT8: return ((const uint8_t *)p)[i];
+    case CF_DT_BOOL: return ((const uint8_t *)p)[i] != 0;
+    case CF_DT_INT16: return ((const int16_t *)p)[i];
+    case CF_DT_UINT16: return ((const uint16_t *)p)[i];
+    case CF_DT_INT32: return ((const int32_t *)p)[i];
+    case CF_DT_UINT32: return ((const uint32_t *)p)[i];
+    case CF_DT_INT64: return (double)((const int64_t *)p)[i];
+    case CF_DT_UINT64: return (double)((const uint64_t *)p)[i];
+    default: return 0;
+    }
+}
+
+int64_t cf_value_get_i64(const cf_value *v, int64_t i)
+{
+    switch (v->dtype) {
+    case CF_DT_INT64: return ((const int64_t *)v->data)[i];
+    case CF_DT_UINT64: return (int64_t)((const uint64_t *)v->data)[i];
+    case CF_DT_INT32: return ((const int32_t *)v->data)[i];
+    case CF_DT_UINT32: return ((const uint32_t *)v->data)[i];
+    default: return (int64_t)cf_value_get_f64(v, i);
+    }
+}
