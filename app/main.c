@@ -24,6 +24,8 @@ static const char help_help[] =
 
 static const cf_command commands[] = {
     {"info", cf_cmd_info, "show a model: summary and per-layer static costs", cf_cmd_info_help},
+    {"conformance", cf_cmd_conformance, "run ONNX test models and check the outputs",
+     cf_cmd_conformance_help},
     {"help", cmd_help, "show help for a command", help_help},
 };
 
@@ -47,7 +49,7 @@ static void print_overview(FILE *f)
 {
     fputs(overview, f);
     for (size_t i = 0; i < N_COMMANDS; i++)
-        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
     fputs(exit_codes, f);
 }
 

@@ -1,6 +1,7 @@
 #include "value.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,4 +220,62 @@ int64_t cf_value_get_i64(const cf_value *v, int64_t i)
     case CF_DT_UINT32: return ((const uint32_t *)v->data)[i];
     default: return (int64_t)cf_value_get_f64(v, i);
     }
+}
+
+int cf_value_compare(const cf_value *got, const cf_value *want, double rtol, double atol,
+                     double *max_abs, char *why, size_t why_size)
+{
+    char a[128], b[128];
+    if (max_abs)
+        *max_abs = 0;
+    if (got->dtype != want->dtype || got->rank != want->rank) {
+        snprintf(why, why_size, "got %s, want %s", cf_value_format(got, a, sizeof a),
+                 cf_value_format(want, b, sizeof b));
+        return 1;
+    }
+    for (int i = 0; i < got->rank; i++)
+        if (got->dims[i] != want->dims[i]) {
+            snprintf(why, why_size, "got %s, want %s", cf_value_format(got, a, sizeof a),
+                     cf_value_format(want, b, sizeof b));
+            return 1;
+        }
+    int floating = got->dtype == CF_DT_FLOAT || got->dtype == CF_DT_DOUBLE ||
+                   got->dtype == CF_DT_FLOAT16 || got->dtype == CF_DT_BFLOAT16;
+    int64_t n = cf_value_numel(got);
+    int bad = 0;
+    double worst = 0;
+    for (int64_t i = 0; i < n; i++) {
+        int mismatch;
+        double x, y;
+        if (floating) {
+            x = cf_value_get_f64(got, i);
+            y = cf_value_get_f64(want, i);
+            if (isnan(y) || isnan(x))
+                mismatch = !(isnan(x) && isnan(y));
+            else if (isinf(y) || isinf(x))
+                mismatch = x != y;
+            else {
+                double d = fabs(x - y);
+                worst = d > worst ? d : worst;
+                mismatch = d > atol + rtol * fabs(y);
+            }
+        } else {
+            int64_t p = cf_value_get_i64(got, i), q = cf_value_get_i64(want, i);
+            x = (double)p;
+            y = (double)q;
+            mismatch = p != q;
+            if (mismatch) {
+                double d = fabs(x - y);
+                worst = d > worst ? d : worst;
+            }
+        }
+        if (mismatch && !bad) {
+            bad = 1;
+            snprintf(why, why_size, "element %" PRId64 " of %" PRId64 ": got %.9g, want %.9g", i, n,
+                     x, y);
+        }
+    }
+    if (max_abs)
+        *max_abs = worst;
+    return bad;
 }

@@ -47,6 +47,14 @@ char *cf_value_format(const cf_value *v, char *buf, size_t size);
 double cf_value_get_f64(const cf_value *v, int64_t i);
 int64_t cf_value_get_i64(const cf_value *v, int64_t i);
 
+/* Compares got against want: same element type and shape, and every
+ * element within atol + rtol * |want| (floats; NaN matches NaN, inf must be
+ * equal), exactly equal otherwise. Returns 0 when they match; 1 with a
+ * message naming the first differing element in why; *max_abs (may be NULL)
+ * gets the largest absolute difference seen. */
+int cf_value_compare(const cf_value *got, const cf_value *want, double rtol, double atol,
+                     double *max_abs, char *why, size_t why_size);
+
 /* Half-precision storage: chipfit computes float16/bfloat16 in float32 and
  * rounds to nearest even when storing. */
 float cf_f16_to_f32(uint16_t h);

@@ -16,6 +16,8 @@ typedef struct cf_command {
 
 int cf_cmd_info(int argc, char **argv);
 extern const char cf_cmd_info_help[];
+int cf_cmd_conformance(int argc, char **argv);
+extern const char cf_cmd_conformance_help[];
 
 /* Prints "chipfit: <msg>" to stderr (the one place CLI errors are written). */
 void cf_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
