@@ -37,6 +37,7 @@ typedef struct cf_layer_cost {
 typedef struct cf_backend_opts {
     int threads;            /* 0: the library default */
     int reference_only;     /* 1: the reference kernels only (the oracle) */
+    int check_nan;          /* 1: fail on the first layer that turns finite inputs into NaN */
 } cf_backend_opts;
 
 /* Called between layers while running: return non-zero to cancel the run

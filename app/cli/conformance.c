@@ -194,7 +194,7 @@ static int run_test(const conf_args *a, const char *dir, char *why, size_t why_s
         return err.code == CF_EUNSUPPORTED ? T_UNSUPPORTED : T_FAIL;
     }
     void *ctx = NULL;
-    cf_backend_opts opts = {1, 0};
+    cf_backend_opts opts = {1, 0, 0};
     int rc = a->backend->prepare(g, &opts, &ctx, &err);
     if (rc) {
         put(why, why_size, "%s", err.msg);

@@ -122,6 +122,13 @@ static int32_t feed_inputs(const cf_graph *g, int32_t *ids)
     return n;
 }
 
+/* Costs saturate at INT64_MAX on absurd shapes (a fuzzed dim of 2^62);
+ * their sum must not wrap. */
+static int64_t sat_add(int64_t a, int64_t b)
+{
+    return a > INT64_MAX - b ? INT64_MAX : a + b;
+}
+
 static const char *base_name(const char *path)
 {
     const char *s = strrchr(path, '/');
@@ -196,7 +203,7 @@ static void print_text(const cf_graph *g, const cf_model_cost *c)
                cf_fmt_elide(n->name, wname, name, sizeof name), wop, n->op_type, shape,
                cf_fmt_count(l->params, p, sizeof p), cf_fmt_count(l->macs, m, sizeof m),
                cf_fmt_count(l->flops, f, sizeof f), cf_fmt_bytes(l->weight_bytes, w, sizeof w),
-               cf_fmt_bytes(l->in_bytes + l->out_bytes, act, sizeof act), l->intensity, mark);
+               cf_fmt_bytes(sat_add(l->in_bytes, l->out_bytes), act, sizeof act), l->intensity, mark);
     }
 }
 

@@ -21,6 +21,7 @@ static int prepare_with(const cf_graph *g, const cf_backend_opts *opts, int refe
                          opts ? opts->threads : 0, &e, err);
     if (rc)
         return rc;
+    cf_exec_set_check_nan(e, opts && opts->check_nan);
     *ctx = e;
     return 0;
 }

@@ -35,6 +35,7 @@ struct cf_exec {
     unsigned char *arena;
     size_t arena_bytes;
     size_t live_bytes, peak_bytes;
+    int check_nan;
 };
 
 /* ---- liveness ----------------------------------------------------------- */
@@ -378,6 +379,48 @@ static int check_input(const cf_tensor *t, const cf_value *v, cf_error *err)
     return 0;
 }
 
+static int64_t first_nan(const cf_value *v)
+{
+    if (!v || !(v->dtype == CF_DT_FLOAT || v->dtype == CF_DT_DOUBLE || v->dtype == CF_DT_FLOAT16 ||
+                v->dtype == CF_DT_BFLOAT16))
+        return -1;
+    int64_t n = cf_value_numel(v);
+    if (v->dtype == CF_DT_FLOAT) {
+        const float *p = v->data;
+        for (int64_t i = 0; i < n; i++)
+            if (isnan(p[i]))
+                return i;
+        return -1;
+    }
+    for (int64_t i = 0; i < n; i++)
+        if (isnan(cf_value_get_f64(v, i)))
+            return i;
+    return -1;
+}
+
+/* NaN out of NaN-free inputs: the layer that made it is named. */
+static int nan_check(const cf_exec *e, const cf_kernel_call *c, cf_error *err)
+{
+    for (int j = 0; j < c->n_in; j++)
+        if (first_nan(c->in[j]) >= 0)
+            return 0;
+    for (int j = 0; j < c->n_out; j++) {
+        int32_t id = c->node->outputs[j];
+        int64_t at = id >= 0 ? first_nan(&e->vals[id]) : -1;
+        if (at >= 0)
+            return cf_kernel_error(c, err, CF_ECHECK,
+                                   "produced NaN in output %s (element %" PRId64
+                                   ") from inputs without NaN",
+                                   e->g->tensors[id].name, at);
+    }
+    return 0;
+}
+
+void cf_exec_set_check_nan(cf_exec *e, int on)
+{
+    e->check_nan = on;
+}
+
 static void release_dead(cf_exec *e, int32_t k)
 {
     const cf_node *n = &e->g->nodes[k];
@@ -475,6 +518,8 @@ int cf_exec_run(cf_exec *e, const cf_value *inputs, int n_inputs, cf_value *outp
         for (int j = 0; j < n->n_outputs && !rc; j++)
             if (n->outputs[j] >= 0 && e->vals[n->outputs[j]].dtype == CF_DT_UNDEFINED)
                 rc = cf_kernel_error(&call, err, CF_EINTERNAL, "output %d was not produced", j);
+        if (!rc && e->check_nan)
+            rc = nan_check(e, &call, err);
         if (rc)
             break;
         release_dead(e, k);

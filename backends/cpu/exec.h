@@ -24,6 +24,10 @@ int cf_exec_run(cf_exec *e, const cf_value *inputs, int n_inputs, cf_value *outp
                 int n_outputs, double *per_layer_us, cf_progress_fn progress, void *user,
                 cf_error *err);
 
+/* 1: a run fails at the first layer whose float outputs hold NaN while its
+ * inputs held none, naming that layer. Costs a scan of every output. */
+void cf_exec_set_check_nan(cf_exec *e, int on);
+
 size_t cf_exec_arena_bytes(const cf_exec *e);      /* planned arena, 0 before the plan */
 size_t cf_exec_peak_bytes(const cf_exec *e);       /* peak live activation bytes seen */
 const char *cf_exec_layer_impl(const cf_exec *e, int32_t k);

@@ -1,10 +1,11 @@
 /* onnx.h — ONNX files in and out, through Debian's libonnx (C++).
  *
  * The bridge is the only C++ in chipfit: it parses a ModelProto, runs the
- * ONNX checker and non-strict shape inference, loads external data, and
- * turns the result into a cf_graph (porting/graph.h). The way back writes a
- * cf_graph as a ModelProto file. No C++ type or exception crosses this
- * header: every failure is an int code and a message in cf_error. */
+ * ONNX checker and non-strict shape inference (in a child process), loads
+ * external data, and turns the result into a cf_graph (porting/graph.h). The
+ * way back writes a cf_graph as a ModelProto file. No C++ type or exception
+ * crosses this header: every failure is an int code and a message in
+ * cf_error. */
 #ifndef CF_ONNX_H
 #define CF_ONNX_H
 
@@ -30,8 +31,13 @@ typedef struct cf_onnx_load_opts {
 /* Loads `path` into a new graph (*out, written only on success). opts may be
  * NULL for the defaults (check and infer shapes). Errors name the path and
  * what is wrong: CF_EIO (missing, unreadable, external-data file missing),
- * CF_EFORMAT (not a protobuf, truncated), CF_ECHECK (checker message, cycle),
- * CF_EUNSUPPORTED (unknown element type). Shape inference failing is not an
+ * CF_EFORMAT (not a protobuf, truncated), CF_ECHECK (checker message, cycle,
+ * libonnx's shape inference crashing on a malformed layer), CF_EUNSUPPORTED
+ * (unknown element type). Shape inference runs in a forked child process, so
+ * a crash inside libonnx is an error here, never a dead caller; the fork is
+ * safe from a worker thread. The caller must not reap children it did not
+ * start (waitpid(-1)); with SIGCHLD ignored a crash still fails the load,
+ * with a vaguer message. Shape inference failing with a message is not an
  * error: it is reported in graph->shape_inference_note / n_unshaped. */
 int cf_onnx_load(const char *path, const cf_onnx_load_opts *opts, cf_graph **out,
                  cf_error *err);

@@ -2,8 +2,9 @@
  *
  * The only C++ in chipfit. Loading goes: bytes -> ModelProto -> a scan that
  * checks element types, finds cycles and pulls external data inline -> the
- * ONNX checker -> dims fixed by the caller -> non-strict shape inference ->
- * cf_graph. Saving walks a cf_graph back into a ModelProto.
+ * ONNX checker -> dims fixed by the caller -> non-strict shape inference (in
+ * a child process: libonnx can crash on a malformed model) -> cf_graph.
+ * Saving walks a cf_graph back into a ModelProto.
  *
  * Inside this file a failure travels as a C++ exception (bridge_error, thrown
  * after the message is in cf_error; std::bad_alloc for memory): the build is
@@ -13,9 +14,11 @@
 #include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdarg>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -27,7 +30,12 @@
 #include <vector>
 
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern "C" {
@@ -598,6 +606,398 @@ std::string infer_shapes(ModelProto &m)
     return note;
 }
 
+/* --- shape inference in a child process --------------------------------------
+ * libonnx 1.12's shape functions trust attributes that its checker never
+ * compares with the inputs: a LayerNormalization axis of -1000 makes it write
+ * outside a shape, a Conv stride of 0 makes it divide by zero. Those end in a
+ * signal, not an exception, and would kill chipfit (later the TUI) over a bad
+ * model. So inference runs in a fork()ed child, on its copy-on-write view of
+ * the parsed ModelProto: nothing is parsed or copied up front. The child
+ * sends back only what inference adds, for every graph and subgraph: the
+ * types of its inputs and outputs and its value_info, with the note. That is
+ * kilobytes for a 45 MB model; initializer bytes never cross. The parent
+ * merges it into its own ModelProto. A child killed by a signal becomes a
+ * CF_ECHECK that names the signal and the layer.
+ *
+ * fork() from a multithreaded process (the TUI will load on a worker thread)
+ * leaves the child only the calling thread, and any lock another thread held
+ * at that moment locked forever; only code that takes no such lock is safe
+ * there. What the child runs:
+ *  - malloc and new: glibc's fork() takes every malloc arena lock and resets
+ *    them in the child, so the allocator works there.
+ *  - libonnx's schema registry and protobuf's descriptors of onnx.proto:
+ *    both are built once, behind a lock, on first use. The parent builds both
+ *    before forking (prepare_child_libs), so the child only reads them.
+ *  - libstdc++ streams in libonnx's messages: std::locale takes a lock only
+ *    after std::locale::global(), which chipfit never calls.
+ *  - write(), _exit(): async-signal-safe.
+ * Should that reasoning ever fail, the child hangs instead of crashing, and
+ * the parent kills it after CHILD_TIME_LIMIT_S: an error, never a hang.
+ *
+ * The child ends with _exit(): no atexit handlers, no static destructors, no
+ * flush of stdio buffers inherited from the parent (they would print twice).
+ * Crash signals get their default action back first, so a handler the host
+ * installed (the TUI restoring the terminal, cmocka catching test faults)
+ * never runs in the copy; core dumps are off, as a malformed model is no
+ * chipfit bug. The pipe is O_CLOEXEC, so a program another thread execs does
+ * not keep it open. The parent reads while the child writes, so a large
+ * answer cannot fill the pipe and stall both. */
+
+/* A hang is as bad as a crash in the TUI; inference of the largest models
+ * takes seconds, so this only ever stops a child that is stuck. */
+const int CHILD_TIME_LIMIT_S = 120;
+
+/* The child's exit codes besides 0. */
+const int CHILD_EXIT_NOMEM = 3;
+const int CHILD_EXIT_EXCEPTION = 4;
+const int CHILD_EXIT_WRITE = 5;
+
+/* Starts the answer: magic, note length, skeleton length (host order: the
+ * two ends are one program). */
+struct child_header {
+    uint32_t magic;
+    uint32_t note_len;
+    uint64_t skeleton_len;
+};
+const uint32_t CHILD_MAGIC = 0x49534643; /* "CFSI" */
+
+struct child_result {
+    enum { EXITED, SIGNALED, TIMED_OUT, LOST, NOT_STARTED } how;
+    int value;       /* exit status, signal number, or errno for NOT_STARTED */
+    std::string out; /* every byte the child wrote */
+};
+
+double now_s()
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* See the note above: done in the parent before each fork. */
+void prepare_child_libs()
+{
+    (void)onnx::OpSchemaRegistry::Instance();
+    (void)ModelProto::descriptor();
+}
+
+bool write_all(int fd, const void *p, size_t n)
+{
+    const char *c = (const char *)p;
+    while (n > 0) {
+        ssize_t k = write(fd, c, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return false;
+        c += k;
+        n -= (size_t)k;
+    }
+    return true;
+}
+
+/* In the child, before the work: default crash actions, no core file. */
+void child_setup()
+{
+    static const int crash_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGSYS, SIGTRAP};
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    for (int sig : crash_signals)
+        sigaction(sig, &dfl, nullptr);
+    struct rlimit no_core = {0, 0};
+    setrlimit(RLIMIT_CORE, &no_core);
+}
+
+/* Waits for pid without losing the status to EINTR; false if it is gone
+ * (reaped by someone else, or SIGCHLD ignored). */
+bool reap(pid_t pid, int *status, int flags, bool *done)
+{
+    for (;;) {
+        pid_t r = waitpid(pid, status, flags);
+        if (r == pid) {
+            *done = true;
+            return true;
+        }
+        if (r == 0) {
+            *done = false;
+            return true;
+        }
+        if (errno != EINTR)
+            return false;
+    }
+}
+
+/* Runs work(fd) in a forked child and collects all it writes to fd. work
+ * returns the child's exit code; whatever it throws becomes one too. Sets
+ * no error: each caller words its own. */
+template <class Work> child_result run_in_child(Work &&work)
+{
+    prepare_child_libs();
+    child_result r{child_result::NOT_STARTED, 0, std::string()};
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+        r.value = errno;
+        return r;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        r.value = errno;
+        close(fds[0]);
+        close(fds[1]);
+        return r;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        child_setup();
+        int code;
+        try {
+            code = work(fds[1]);
+        } catch (const std::bad_alloc &) {
+            code = CHILD_EXIT_NOMEM;
+        } catch (...) {
+            code = CHILD_EXIT_EXCEPTION;
+        }
+        _exit(code);
+    }
+    close(fds[1]);
+    int rfd = fds[0];
+    /* Non-blocking: after the child is gone, what is left is drained
+     * without waiting for an EOF that a process which inherited the write
+     * end (a concurrent fork on another thread) would hold back. */
+    fcntl(rfd, F_SETFL, fcntl(rfd, F_GETFL) | O_NONBLOCK);
+    r.how = child_result::LOST;
+    double deadline = now_s() + CHILD_TIME_LIMIT_S;
+    bool eof = false, exited = false, lost = false;
+    int status = 0;
+    char chunk[65536];
+    while (!eof) {
+        ssize_t k = read(rfd, chunk, sizeof chunk);
+        if (k > 0) {
+            r.out.append(chunk, (size_t)k);
+            continue;
+        }
+        if (k == 0) {
+            eof = true;
+            break;
+        }
+        if (errno == EINTR)
+            continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK)
+            break;
+        if (exited || lost)
+            break; /* the child is gone and the pipe is empty */
+        double left = deadline - now_s();
+        if (left <= 0) {
+            kill(pid, SIGKILL);
+            r.how = child_result::TIMED_OUT;
+            break;
+        }
+        struct pollfd pfd = {rfd, POLLIN, 0};
+        /* Wake now and then to see whether the child is gone. */
+        int ms = left > 0.2 ? 200 : (int)(left * 1000) + 1;
+        if (poll(&pfd, 1, ms) == 0 && !reap(pid, &status, WNOHANG, &exited))
+            lost = true;
+    }
+    close(rfd);
+    if (!exited && !lost && !reap(pid, &status, 0, &exited))
+        lost = true;
+    if (r.how == child_result::TIMED_OUT)
+        return r;
+    if (exited && WIFSIGNALED(status)) {
+        r.how = child_result::SIGNALED;
+        r.value = WTERMSIG(status);
+    } else if (exited && WIFEXITED(status)) {
+        r.how = child_result::EXITED;
+        r.value = WEXITSTATUS(status);
+    }
+    return r;
+}
+
+/* Copies into `out` what inference may change in g: input, output and
+ * value_info entries (small: names and types), and per node, per attribute,
+ * the same of each subgraph. A node with no subgraph stays an empty
+ * NodeProto, so the parent pairs nodes by position. */
+void shape_skeleton(const GraphProto &g, GraphProto *out)
+{
+    *out->mutable_input() = g.input();
+    *out->mutable_output() = g.output();
+    *out->mutable_value_info() = g.value_info();
+    for (const auto &n : g.node()) {
+        NodeProto *sn = out->add_node();
+        bool any = false;
+        for (const auto &a : n.attribute())
+            any = any || a.has_g() || a.graphs_size() > 0;
+        if (!any)
+            continue;
+        for (const auto &a : n.attribute()) {
+            AttributeProto *sa = sn->add_attribute();
+            if (a.has_g())
+                shape_skeleton(a.g(), sa->mutable_g());
+            for (const auto &sg : a.graphs())
+                shape_skeleton(sg, sa->add_graphs());
+        }
+    }
+}
+
+/* The parent's side: takes the child's entries into g. False if the
+ * skeleton does not have g's layout (a bug, not a bad model). */
+bool merge_skeleton(GraphProto &g, GraphProto &s)
+{
+    if (s.input_size() != g.input_size() || s.output_size() != g.output_size() ||
+        s.node_size() != g.node_size())
+        return false;
+    for (int i = 0; i < g.input_size(); i++) {
+        if (s.input(i).name() != g.input(i).name())
+            return false;
+        g.mutable_input(i)->Swap(s.mutable_input(i));
+    }
+    for (int i = 0; i < g.output_size(); i++) {
+        if (s.output(i).name() != g.output(i).name())
+            return false;
+        g.mutable_output(i)->Swap(s.mutable_output(i));
+    }
+    g.mutable_value_info()->Swap(s.mutable_value_info());
+    for (int k = 0; k < g.node_size(); k++) {
+        NodeProto &n = *g.mutable_node(k), &sn = *s.mutable_node(k);
+        if (sn.attribute_size() == 0)
+            continue;
+        if (sn.attribute_size() != n.attribute_size())
+            return false;
+        for (int j = 0; j < n.attribute_size(); j++) {
+            AttributeProto &a = *n.mutable_attribute(j), &sa = *sn.mutable_attribute(j);
+            if (a.has_g() != sa.has_g() || a.graphs_size() != sa.graphs_size())
+                return false;
+            if (a.has_g() && !merge_skeleton(*a.mutable_g(), *sa.mutable_g()))
+                return false;
+            for (int i = 0; i < a.graphs_size(); i++)
+                if (!merge_skeleton(*a.mutable_graphs(i), *sa.mutable_graphs(i)))
+                    return false;
+        }
+    }
+    return true;
+}
+
+const char *signal_words(int sig)
+{
+    switch (sig) {
+    case SIGSEGV:
+        return "SIGSEGV, a bad memory access";
+    case SIGFPE:
+        return "SIGFPE, an arithmetic fault such as a division by zero";
+    case SIGBUS:
+        return "SIGBUS, a bad memory access";
+    case SIGILL:
+        return "SIGILL, an illegal instruction";
+    case SIGABRT:
+        return "SIGABRT, an abort";
+    case SIGKILL:
+        return "SIGKILL, killed from outside, perhaps for memory";
+    default:
+        return "a fatal signal";
+    }
+}
+
+/* After a crash: the root-graph layer libonnx was on. Non-strict inference
+ * goes through the nodes in order and carries on past errors, so the layer
+ * is the last one of the shortest node prefix that crashes. A binary search
+ * over prefix lengths tries each in a child that cuts its own copy of the
+ * graph: about log2(layers) forks, on the error path only. A crash inside a
+ * subgraph names the layer that holds it. -1 if the search cannot tell. */
+int crashing_layer(ModelProto &m)
+{
+    int lo = 0, hi = m.graph().node_size(); /* prefix hi crashes; lo is taken not to */
+    while (hi - lo > 1) {
+        int mid = lo + (hi - lo) / 2;
+        child_result r = run_in_child([&](int) {
+            auto *nodes = m.mutable_graph()->mutable_node();
+            nodes->DeleteSubrange(mid, nodes->size() - mid);
+            infer_shapes(m);
+            return 0;
+        });
+        if (r.how == child_result::SIGNALED)
+            hi = mid;
+        else if (r.how == child_result::EXITED && r.value == 0)
+            lo = mid;
+        else
+            return -1;
+    }
+    return hi >= 1 ? hi - 1 : -1;
+}
+
+/* infer_shapes, isolated: runs it in a child and merges the result into m. */
+std::string infer_shapes_isolated(loader &L, ModelProto &m)
+{
+    child_result r = run_in_child([&](int fd) {
+        std::string note = infer_shapes(m);
+        GraphProto skeleton;
+        shape_skeleton(m.graph(), &skeleton);
+        std::string bytes;
+        if (!skeleton.SerializeToString(&bytes))
+            return CHILD_EXIT_EXCEPTION;
+        child_header h = {CHILD_MAGIC, (uint32_t)std::min(note.size(), (size_t)UINT32_MAX),
+                          (uint64_t)bytes.size()};
+        if (!write_all(fd, &h, sizeof h) || !write_all(fd, note.data(), h.note_len) ||
+            !write_all(fd, bytes.data(), bytes.size()))
+            return CHILD_EXIT_WRITE;
+        return 0;
+    });
+    const char *nm = L.name.c_str();
+    /* The answer is judged by its own length, so a lost exit status (SIGCHLD
+     * ignored by the host) still lets a complete one through. */
+    child_header h = {0, 0, 0};
+    bool complete = r.out.size() >= sizeof h;
+    if (complete) {
+        memcpy(&h, r.out.data(), sizeof h);
+        complete = h.magic == CHILD_MAGIC && h.skeleton_len <= (uint64_t)INT_MAX &&
+                   r.out.size() == sizeof h + h.note_len + h.skeleton_len;
+    }
+    if (r.how == child_result::NOT_STARTED)
+        fail(L.err, r.value == ENOMEM ? CF_ENOMEM : CF_EIO,
+             "%s: cannot start a process for shape inference: %s", nm, strerror(r.value));
+    if (r.how == child_result::SIGNALED) {
+        int sig = r.value;
+        int k = crashing_layer(m);
+        std::string where = "an unknown layer";
+        if (k >= 0) {
+            const NodeProto &n = m.graph().node(k);
+            where = "layer " + node_label(n, k) + " (" +
+                    (n.domain().empty() ? "" : n.domain() + ":") + n.op_type() + ")";
+        }
+        fail(L.err, CF_ECHECK,
+             "%s: shape inference crashed inside libonnx (signal %d, %s) on %s: the model is "
+             "malformed: that layer's attributes or input shapes are wrong in a way the ONNX "
+             "checker does not catch", nm, sig, signal_words(sig), where.c_str());
+    }
+    if (r.how == child_result::TIMED_OUT)
+        fail(L.err, CF_ECHECK,
+             "%s: shape inference inside libonnx did not finish in %d s and was stopped; the "
+             "model is probably malformed", nm, CHILD_TIME_LIMIT_S);
+    if (r.how == child_result::EXITED && r.value == CHILD_EXIT_NOMEM)
+        fail(L.err, CF_ENOMEM, "%s: shape inference ran out of memory", nm);
+    if (r.how == child_result::EXITED && r.value != 0)
+        fail(L.err, CF_EINTERNAL, "%s: the shape inference process failed (exit %d)", nm,
+             r.value);
+    if (!complete && r.how == child_result::LOST)
+        fail(L.err, CF_ECHECK,
+             "%s: shape inference ended without an answer, most likely crashed inside libonnx: "
+             "the model may be malformed (the exit status was lost: this process ignores "
+             "SIGCHLD or reaps children elsewhere, so the signal and layer are unknown)", nm);
+    if (!complete)
+        fail(L.err, CF_EINTERNAL,
+             "%s: the shape inference process ended without a complete answer (%zu bytes)", nm,
+             r.out.size());
+    GraphProto skeleton;
+    const char *sk = r.out.data() + sizeof h + h.note_len;
+    if (!skeleton.ParseFromArray(sk, (int)h.skeleton_len) ||
+        !merge_skeleton(*m.mutable_graph(), skeleton))
+        fail(L.err, CF_EINTERNAL,
+             "%s: the shape inference process sent back a graph that does not match the model",
+             nm);
+    return std::string(r.out.data() + sizeof h, h.note_len);
+}
+
 /* --- ModelProto -> cf_graph -------------------------------------------------- */
 
 int64_t numel_of(loader &L, const TensorProto &t)
@@ -1112,7 +1512,8 @@ int load_parsed(loader &L, ModelProto &m, size_t file_bytes, const cf_onnx_load_
     std::vector<dim_binding> bound;
     if (opts->n_dims > 0 || opts->default_dim > 0)
         bound = bind_dims(L, m, opts);
-    std::string note = opts->skip_shape_inference ? std::string() : infer_shapes(m);
+    std::string note =
+        opts->skip_shape_inference ? std::string() : infer_shapes_isolated(L, m);
 
     graph_holder h{cf_graph_new(L.err)};
     if (!h.g)

@@ -6,10 +6,16 @@
  * Models are built here with the IR and written with cf_onnx_save into a
  * mkdtemp directory, then corrupted or cut as a test needs. The two models
  * chipfit cannot write itself (external data, an element type ONNX lacks) are
- * committed in tests/fixtures/onnx/ with the script that made them. */
+ * committed in tests/fixtures/onnx/ with the script that made them, and so
+ * are the models that crash libonnx's shape inference (make_crash_fixtures.py):
+ * they are the fault under test, better kept as files anyone can feed to
+ * `chipfit info`. */
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -480,6 +486,171 @@ static void save_failure_leaves_nothing(void **state)
     snprintf(tmp, sizeof tmp, "%s.tmp", bad);
     assert_int_equal(access(tmp, F_OK), -1);
     cf_graph_free(g);
+}
+
+/* --- libonnx crashing inside shape inference ------------------------------- */
+
+/* Each passes the checker, then kills libonnx 1.12's shape inference with a
+ * signal (tests/fixtures/onnx/make_crash_fixtures.py). Division by zero traps
+ * on x86 only; elsewhere it gives a number and the Conv loads. */
+static const struct {
+    const char *file, *signal, *layer;
+    int traps;
+} crash_cases[] = {
+    {"si_crash_layernorm.onnx", "signal 11", "layer bad_norm (LayerNormalization)", 1},
+    {"si_crash_convtranspose_rank.onnx", "signal 11", "layer deconv (ConvTranspose)", 1},
+#if defined(__x86_64__) || defined(__i386__)
+    {"si_crash_conv_stride0.onnx", "signal 8", "layer conv0 (Conv)", 1},
+#else
+    {"si_crash_conv_stride0.onnx", "signal 8", "layer conv0 (Conv)", 0},
+#endif
+};
+
+/* The load fails with CF_ECHECK naming the file, the signal and the layer,
+ * and this process lives on. */
+static void shape_inference_crash_is_echeck(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof crash_cases / sizeof crash_cases[0]; i++) {
+        const char *path = fixture(crash_cases[i].file);
+        cf_error err = CF_ERROR_INIT;
+        cf_graph *g = NULL;
+        int rc = cf_onnx_load(path, NULL, &g, &err);
+        if (!crash_cases[i].traps && rc == 0) {
+            cf_graph_free(g);
+            continue;
+        }
+        if (rc != CF_ECHECK)
+            print_error("%s: rc %d: %s (libonnx no longer crashes here? then this fixture "
+                        "tests nothing)\n", crash_cases[i].file, rc, err.msg);
+        assert_int_equal(rc, CF_ECHECK);
+        assert_null(g);
+        assert_contains(err.msg, path);
+        assert_contains(err.msg, "shape inference crashed inside libonnx");
+        assert_contains(err.msg, crash_cases[i].signal);
+        assert_contains(err.msg, crash_cases[i].layer);
+        assert_contains(err.msg, "malformed");
+        assert_null(strchr(err.msg, '\n'));
+
+        /* The same from memory. */
+        size_t n;
+        void *bytes = read_bytes(path, &n);
+        cf_error_clear(&err);
+        assert_int_equal(cf_onnx_load_buffer(bytes, n, "mem.onnx", NULL, NULL, &g, &err),
+                         CF_ECHECK);
+        assert_contains(err.msg, "mem.onnx");
+        assert_contains(err.msg, crash_cases[i].layer);
+        free(bytes);
+
+        /* Without shape inference nothing crashes: the fault is libonnx's. */
+        cf_onnx_load_opts opts = {0};
+        opts.skip_shape_inference = 1;
+        g = load_ok(path, &opts);
+        assert_true(g->n_nodes >= 1);
+        cf_graph_free(g);
+    }
+}
+
+/* The TUI loads on a worker thread while others run: fork() then copies a
+ * process whose other threads may hold locks (malloc's, above all). Two
+ * threads load, one a crashing model and one a good one, while a third
+ * allocates without pause. */
+typedef struct load_worker {
+    const char *path;
+    int expect;   /* the code each load must return */
+    int failures; /* loads that returned something else */
+    int last_rc;
+    char msg[CF_ERROR_MSG_MAX];
+} load_worker;
+
+static void *load_loop(void *arg)
+{
+    load_worker *w = arg;
+    for (int i = 0; i < 8; i++) {
+        cf_error err = CF_ERROR_INIT;
+        cf_graph *g = NULL;
+        int rc = cf_onnx_load(w->path, NULL, &g, &err);
+        if (rc != w->expect) {
+            w->failures++;
+            w->last_rc = rc;
+            memcpy(w->msg, err.msg, sizeof w->msg);
+        }
+        cf_graph_free(g);
+    }
+    return NULL;
+}
+
+static void *alloc_loop(void *arg)
+{
+    atomic_int *stop = arg;
+    unsigned x = 1;
+    while (!atomic_load(stop)) {
+        x = x * 1103515245u + 12345u;
+        void *p = malloc(16 + (x >> 16) % 65536);
+        if (p)
+            memset(p, 1, 16);
+        free(p);
+    }
+    return NULL;
+}
+
+static void loads_from_worker_threads(void **state)
+{
+    (void)state;
+    const char *good = in_tmp("tiny_threads.onnx");
+    save(tiny_model(), good);
+    load_worker w[2] = {{fixture("si_crash_layernorm.onnx"), CF_ECHECK, 0, 0, ""},
+                        {good, 0, 0, 0, ""}};
+    atomic_int stop;
+    atomic_init(&stop, 0);
+    pthread_t churn, t[2];
+    assert_int_equal(pthread_create(&churn, NULL, alloc_loop, &stop), 0);
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, load_loop, &w[i]), 0);
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+    atomic_store(&stop, 1);
+    assert_int_equal(pthread_join(churn, NULL), 0);
+    for (int i = 0; i < 2; i++) {
+        if (w[i].failures)
+            print_error("%s: %d failures, last rc %d: %s\n", w[i].path, w[i].failures,
+                        w[i].last_rc, w[i].msg);
+        assert_int_equal(w[i].failures, 0);
+    }
+}
+
+/* A host that ignores SIGCHLD has its children reaped by the kernel, so the
+ * loader never sees an exit status. A complete answer still loads; a crash
+ * is still an error, only a vaguer one. */
+static void ignored_sigchld_still_loads(void **state)
+{
+    (void)state;
+    const char *good = in_tmp("tiny_sigchld.onnx");
+    save(tiny_model(), good);
+    struct sigaction ign, old;
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    sigemptyset(&ign.sa_mask);
+    assert_int_equal(sigaction(SIGCHLD, &ign, &old), 0);
+    cf_error err = CF_ERROR_INIT;
+    cf_graph *g = NULL;
+    int rc_good = cf_onnx_load(good, NULL, &g, &err);
+    char good_msg[CF_ERROR_MSG_MAX];
+    snprintf(good_msg, sizeof good_msg, "%s", err.msg);
+    int ranked = g && find(g, "y")->shape.rank == 2;
+    cf_graph_free(g);
+    cf_error_clear(&err);
+    g = NULL;
+    int rc_bad = cf_onnx_load(fixture("si_crash_layernorm.onnx"), NULL, &g, &err);
+    sigaction(SIGCHLD, &old, NULL); /* before any assert can leave */
+    if (rc_good)
+        print_error("%s\n", good_msg);
+    assert_int_equal(rc_good, 0);
+    assert_true(ranked);
+    assert_true(rc_bad < 0);
+    assert_null(g);
+    assert_contains(err.msg, "si_crash_layernorm.onnx");
+    assert_contains(err.msg, "shape inference");
 }
 
 /* --- what a load keeps ------------------------------------------------------ */
@@ -979,6 +1150,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(unsorted_graph_is_sorted_when_not_checked),
         cmocka_unit_test(load_tensor_reads_test_data),
         cmocka_unit_test(save_failure_leaves_nothing),
+        cmocka_unit_test(shape_inference_crash_is_echeck),
+        cmocka_unit_test(loads_from_worker_threads),
+        cmocka_unit_test(ignored_sigchld_still_loads),
         cmocka_unit_test(external_data_loads),
         cmocka_unit_test(symbolic_dims_and_inferred_shapes),
         cmocka_unit_test(shape_inference_gaps_are_noted),
