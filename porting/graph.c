@@ -530,3 +530,15 @@ int64_t cf_graph_param_count(const cf_graph *g)
 {
     return params_of(g);
 }
+
+int32_t cf_graph_feed_inputs(const cf_graph *g, int32_t *ids)
+{
+    int32_t n = 0;
+    for (int32_t i = 0; i < g->n_inputs; i++)
+        if (!(g->tensors[g->inputs[i]].flags & CF_TENSOR_INITIALIZER)) {
+            if (ids)
+                ids[n] = g->inputs[i];
+            n++;
+        }
+    return n;
+}

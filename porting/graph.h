@@ -284,6 +284,11 @@ char *cf_shape_format(const cf_shape *s, char *buf, size_t size);
  * 0 if none. */
 int64_t cf_graph_opset(const cf_graph *g, const char *domain);
 
+/* The inputs a user feeds: graph inputs that are not initializers (old
+ * exporters list weights as inputs too). Writes their ids to ids (may be
+ * NULL, to count) and returns the count. */
+int32_t cf_graph_feed_inputs(const cf_graph *g, int32_t *ids);
+
 /* Parameter count: elements of all initializers (root and subgraphs). */
 int64_t cf_graph_param_count(const cf_graph *g);
 

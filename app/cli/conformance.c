@@ -119,18 +119,15 @@ static void free_list(char **v, int n)
 static int run_data_set(const cf_backend_i *be, void *ctx, cf_graph *g, const char *set_dir,
                         char *why, size_t why_size)
 {
-    int32_t feed[256];
-    int32_t n_feed = 0;
-    for (int32_t i = 0; i < g->n_inputs && n_feed < 256; i++)
-        if (!(g->tensors[g->inputs[i]].flags & CF_TENSOR_INITIALIZER))
-            feed[n_feed++] = g->inputs[i];
+    int32_t *feed = malloc(((size_t)g->n_inputs + 1) * sizeof *feed);
+    int32_t n_feed = feed ? cf_graph_feed_inputs(g, feed) : 0;
     int n_out = g->n_outputs;
     cf_value *in = calloc((size_t)n_feed + 1, sizeof *in);
     cf_value *out = calloc((size_t)n_out + 1, sizeof *out);
     cf_value *want = calloc((size_t)n_out + 1, sizeof *want);
     int verdict = T_FAIL;
     cf_error err = CF_ERROR_INIT;
-    if (!in || !out || !want) {
+    if (!feed || !in || !out || !want) {
         put(why, why_size, "out of memory");
         goto done;
     }
@@ -177,6 +174,7 @@ static int run_data_set(const cf_backend_i *be, void *ctx, cf_graph *g, const ch
 done:
     for (int i = 0; out && i < n_out; i++)
         cf_value_clear(&out[i]);
+    free(feed);
     free(in);
     free(out);
     free(want);

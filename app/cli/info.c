@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "cost.h"
 #include "format.h"
@@ -33,35 +34,12 @@ const char cf_cmd_info_help[] =
     "Layers marked * have no cost formula of their own and are counted as\n"
     "element-wise; layers marked ? have outputs of unknown shape.\n";
 
-#define MAX_DIMS 32
-
 typedef struct info_args {
     const char *path;
     int json;
     int no_check;
-    const char *dim_names[MAX_DIMS];
-    int64_t dim_values[MAX_DIMS];
-    int n_dims;
+    cf_dim_args dims;
 } info_args;
-
-static int parse_dim(const char *arg, info_args *a)
-{
-    const char *eq = strchr(arg, '=');
-    if (!eq || eq == arg)
-        return cf_cli_usage("info", "--dim wants NAME=VALUE, got '%s'", arg);
-    char *end;
-    errno = 0;
-    long long v = strtoll(eq + 1, &end, 10);
-    if (errno || *end || end == eq + 1 || v <= 0)
-        return cf_cli_usage("info", "--dim %s: the value must be a positive integer", arg);
-    if (a->n_dims == MAX_DIMS)
-        return cf_cli_usage("info", "at most %d --dim options", MAX_DIMS);
-    /* The name is cut from argv in place: argv outlives the command. */
-    ((char *)eq)[0] = '\0';
-    a->dim_names[a->n_dims] = arg;
-    a->dim_values[a->n_dims++] = v;
-    return 0;
-}
 
 static int parse_args(int argc, char **argv, info_args *a)
 {
@@ -81,7 +59,7 @@ static int parse_args(int argc, char **argv, info_args *a)
         case 'j': a->json = 1; break;
         case 'n': a->no_check = 1; break;
         case 'd':
-            if (parse_dim(optarg, a))
+            if (cf_args_dim("info", optarg, &a->dims))
                 return CF_EXIT_USAGE;
             break;
         case 'h': fputs(cf_cmd_info_help, stdout); return -1;
@@ -111,17 +89,6 @@ static void print_value_list(const cf_graph *g, const int32_t *ids, int32_t n, c
         printf("%-10s (none)\n", label);
 }
 
-/* Graph inputs that are initializers (IR < 4 exports list weights as inputs)
- * are weights, not inputs a user feeds: the summary leaves them out. */
-static int32_t feed_inputs(const cf_graph *g, int32_t *ids)
-{
-    int32_t n = 0;
-    for (int32_t i = 0; i < g->n_inputs; i++)
-        if (!(g->tensors[g->inputs[i]].flags & CF_TENSOR_INITIALIZER))
-            ids[n++] = g->inputs[i];
-    return n;
-}
-
 /* Costs saturate at INT64_MAX on absurd shapes (a fuzzed dim of 2^62);
  * their sum must not wrap. */
 static int64_t sat_add(int64_t a, int64_t b)
@@ -149,7 +116,7 @@ static void print_text(const cf_graph *g, const cf_model_cost *c)
     printf("\n");
     int32_t *ids = malloc(((size_t)g->n_inputs + 1) * sizeof *ids);
     if (ids) {
-        int32_t n = feed_inputs(g, ids);
+        int32_t n = cf_graph_feed_inputs(g, ids);
         print_value_list(g, ids, n, "inputs");
         free(ids);
     }
@@ -301,7 +268,7 @@ static cJSON *build_json(const cf_graph *g, const cf_model_cost *c)
         cJSON_AddStringToObject(meta, g->metadata[i].key, g->metadata[i].value ? g->metadata[i].value : "");
 
     int32_t *ids = malloc(((size_t)g->n_inputs + 1) * sizeof *ids);
-    int32_t n_feed = ids ? feed_inputs(g, ids) : 0;
+    int32_t n_feed = ids ? cf_graph_feed_inputs(g, ids) : 0;
     cJSON_AddItemToObject(root, "inputs", values_json(g, ids, n_feed));
     free(ids);
     cJSON_AddItemToObject(root, "outputs", values_json(g, g->outputs, g->n_outputs));
@@ -382,9 +349,9 @@ int cf_cmd_info(int argc, char **argv)
 
     cf_onnx_load_opts opts = {0};
     opts.skip_check = a.no_check;
-    opts.dim_names = a.dim_names;
-    opts.dim_values = a.dim_values;
-    opts.n_dims = a.n_dims;
+    opts.dim_names = a.dims.names;
+    opts.dim_values = a.dims.values;
+    opts.n_dims = a.dims.n;
     opts.default_dim = 1;
     cf_error err = CF_ERROR_INIT;
     cf_graph *g = NULL;

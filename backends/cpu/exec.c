@@ -94,18 +94,6 @@ static void compute_liveness(cf_exec *e)
 
 /* ---- set-up -------------------------------------------------------------- */
 
-int32_t cf_graph_feed_inputs(const cf_graph *g, int32_t *ids)
-{
-    int32_t n = 0;
-    for (int32_t i = 0; i < g->n_inputs; i++)
-        if (!(g->tensors[g->inputs[i]].flags & CF_TENSOR_INITIALIZER)) {
-            if (ids)
-                ids[n] = g->inputs[i];
-            n++;
-        }
-    return n;
-}
-
 static int resolve_outer(cf_exec *e, int32_t id, cf_error *err)
 {
     const char *name = e->g->tensors[id].name;

@@ -32,7 +32,4 @@ size_t cf_exec_arena_bytes(const cf_exec *e);      /* planned arena, 0 before th
 size_t cf_exec_peak_bytes(const cf_exec *e);       /* peak live activation bytes seen */
 const char *cf_exec_layer_impl(const cf_exec *e, int32_t k);
 
-/* The feed inputs of a graph: ids of inputs that are not initializers. */
-int32_t cf_graph_feed_inputs(const cf_graph *g, int32_t *ids);
-
 #endif

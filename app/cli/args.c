@@ -1,0 +1,37 @@
+#include "cli/args.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/commands.h"
+
+int cf_args_dim(const char *cmd, char *arg, cf_dim_args *d)
+{
+    char *eq = strchr(arg, '=');
+    if (!eq || eq == arg)
+        return cf_cli_usage(cmd, "--dim wants NAME=VALUE, got '%s'", arg);
+    char *end;
+    errno = 0;
+    long long v = strtoll(eq + 1, &end, 10);
+    if (errno || *end || end == eq + 1 || v <= 0)
+        return cf_cli_usage(cmd, "--dim %s: the value must be a positive integer", arg);
+    if (d->n == CF_MAX_DIM_ARGS)
+        return cf_cli_usage(cmd, "at most %d --dim options", CF_MAX_DIM_ARGS);
+    *eq = '\0';
+    d->names[d->n] = arg;
+    d->values[d->n++] = v;
+    return 0;
+}
+
+int cf_args_int(const char *cmd, const char *opt, const char *arg, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(arg, &end, 10);
+    if (errno || *end || end == arg || v < lo || v > hi)
+        return cf_cli_usage(cmd, "%s wants a whole number from %ld to %ld, got '%s'", opt, lo, hi,
+                            arg);
+    *out = v;
+    return 0;
+}

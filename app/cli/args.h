@@ -1,0 +1,22 @@
+/* args.h — option values several commands share, parsed one way. */
+#ifndef CF_APP_ARGS_H
+#define CF_APP_ARGS_H
+
+#include <stdint.h>
+
+#define CF_MAX_DIM_ARGS 32
+
+typedef struct cf_dim_args {
+    const char *names[CF_MAX_DIM_ARGS];
+    int64_t values[CF_MAX_DIM_ARGS];
+    int n;
+} cf_dim_args;
+
+/* Parses a `--dim NAME=V` value of command `cmd` (arg is cut in place at
+ * '='). Returns 0, or CF_EXIT_USAGE after printing the usage error. */
+int cf_args_dim(const char *cmd, char *arg, cf_dim_args *d);
+
+/* Parses a positive integer option value in [lo, hi]; usage error otherwise. */
+int cf_args_int(const char *cmd, const char *opt, const char *arg, long lo, long hi, long *out);
+
+#endif
