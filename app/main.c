@@ -24,6 +24,8 @@ static const char help_help[] =
 
 static const cf_command commands[] = {
     {"info", cf_cmd_info, "show a model: summary and per-layer static costs", cf_cmd_info_help},
+    {"profile", cf_cmd_profile, "run a model on the CPU and measure every layer",
+     cf_cmd_profile_help},
     {"conformance", cf_cmd_conformance, "run ONNX test models and check the outputs",
      cf_cmd_conformance_help},
     {"help", cmd_help, "show help for a command", help_help},

@@ -16,6 +16,8 @@ typedef struct cf_command {
 
 int cf_cmd_info(int argc, char **argv);
 extern const char cf_cmd_info_help[];
+int cf_cmd_profile(int argc, char **argv);
+extern const char cf_cmd_profile_help[];
 int cf_cmd_conformance(int argc, char **argv);
 extern const char cf_cmd_conformance_help[];
 

@@ -1,0 +1,535 @@
+/* profile.c — `chipfit profile MODEL`: where the time goes on a CPU.
+ *
+ * Runs the model layer by layer on a backend and reports, per layer, the
+ * median, p10 and p90 of the measured time and its share of the total. The
+ * whole-model latency is measured separately, on runs without per-layer
+ * timing, and compared with the instrumented runs: that difference is the
+ * profiler's overhead. Instrumented and plain runs alternate so that drift
+ * (clock, cache, another process) hits both alike. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "backend.h"
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "format.h"
+#include "npy.h"
+#include "onnx/onnx.h"
+
+const char cf_cmd_profile_help[] =
+    "usage: chipfit profile MODEL.onnx [options]\n"
+    "\n"
+    "Runs the model on a CPU backend and measures each layer: median, p10 and\n"
+    "p90 in microseconds and the share of the total. The whole-model latency is\n"
+    "measured on separate runs without per-layer timing; the difference is shown\n"
+    "as the profiler's overhead. All times are measured on this machine.\n"
+    "\n"
+    "  --backend NAME      cpu (default: oneDNN where it applies, reference C\n"
+    "                      kernels elsewhere) or cpu-ref (reference kernels only)\n"
+    "  --threads N         threads for the kernels (default 1)\n"
+    "  --warmup W          untimed runs first (default 3)\n"
+    "  --repeats R         timed runs of each kind (default 20)\n"
+    "  --input NAME=FILE   feed input NAME from FILE (.npy, or ONNX TensorProto .pb);\n"
+    "                      inputs not given get seeded random data\n"
+    "  --seed S            seed of the random inputs (default 1)\n"
+    "  --dim NAME=V        fix a symbolic input dimension (others are fixed to 1)\n"
+    "  --json | --csv      machine-readable output (schema: docs/profile-json.md)\n"
+    "  --save-outputs DIR  write every model output of the first run as DIR/NAME.npy\n"
+    "  --no-nan-check      do not stop at the first layer that produces NaN\n"
+    "  -h, --help          show this help\n";
+
+typedef struct prof_args {
+    const char *path;
+    const char *backend;
+    long threads, warmup, repeats, seed;
+    int json, csv, no_nan;
+    const char *save_dir;
+    cf_dim_args dims;
+    char *inputs[64];
+    int n_inputs;
+} prof_args;
+
+static int parse_args(int argc, char **argv, prof_args *a)
+{
+    static const struct option longopts[] = {
+        {"backend", required_argument, NULL, 'b'}, {"threads", required_argument, NULL, 't'},
+        {"warmup", required_argument, NULL, 'w'},  {"repeats", required_argument, NULL, 'r'},
+        {"input", required_argument, NULL, 'i'},   {"seed", required_argument, NULL, 's'},
+        {"dim", required_argument, NULL, 'd'},     {"json", no_argument, NULL, 'j'},
+        {"csv", no_argument, NULL, 'c'},           {"save-outputs", required_argument, NULL, 'o'},
+        {"no-nan-check", no_argument, NULL, 'n'},  {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    memset(a, 0, sizeof *a);
+    a->backend = "cpu";
+    a->threads = 1;
+    a->warmup = 3;
+    a->repeats = 20;
+    a->seed = 1;
+    opterr = 0;
+    optind = 1;
+    int c, rc = 0;
+    while (!rc && (c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'b': a->backend = optarg; break;
+        case 't': rc = cf_args_int("profile", "--threads", optarg, 1, 1024, &a->threads); break;
+        case 'w': rc = cf_args_int("profile", "--warmup", optarg, 0, 100000, &a->warmup); break;
+        case 'r': rc = cf_args_int("profile", "--repeats", optarg, 1, 1000000, &a->repeats); break;
+        case 's': rc = cf_args_int("profile", "--seed", optarg, 0, 2147483647L, &a->seed); break;
+        case 'd': rc = cf_args_dim("profile", optarg, &a->dims); break;
+        case 'j': a->json = 1; break;
+        case 'c': a->csv = 1; break;
+        case 'o': a->save_dir = optarg; break;
+        case 'n': a->no_nan = 1; break;
+        case 'i':
+            if (!strchr(optarg, '=') || optarg[0] == '=')
+                return cf_cli_usage("profile", "--input wants NAME=FILE, got '%s'", optarg);
+            if (a->n_inputs == 64)
+                return cf_cli_usage("profile", "at most 64 --input options");
+            a->inputs[a->n_inputs++] = optarg;
+            break;
+        case 'h': fputs(cf_cmd_profile_help, stdout); return -1;
+        case ':': return cf_cli_usage("profile", "option '%s' needs a value", argv[optind - 1]);
+        default: return cf_cli_usage("profile", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (rc)
+        return rc;
+    if (a->json && a->csv)
+        return cf_cli_usage("profile", "--json and --csv exclude each other");
+    if (!cf_backend_find(a->backend))
+        return cf_cli_usage("profile", "no backend '%s' (cpu, cpu-ref)", a->backend);
+    if (optind >= argc)
+        return cf_cli_usage("profile", "profile needs a model file");
+    if (argc - optind > 1)
+        return cf_cli_usage("profile", "profile takes one model, got %d arguments", argc - optind);
+    a->path = argv[optind];
+    return 0;
+}
+
+/* ---- inputs ---------------------------------------------------------------- */
+
+/* splitmix64: a seeded stream of random numbers, local to one fill. */
+static uint64_t next_random(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* Uniform [0, 1) for float types (images, probabilities), 0..9 for
+ * integers (small enough to be valid indices or token ids in most models),
+ * and a fair coin for bool. */
+static int random_input(const cf_tensor *t, uint64_t seed, cf_value *v, cf_error *err)
+{
+    int64_t dims[CF_MAX_RANK];
+    if (t->shape.rank < 0 || t->shape.rank > CF_MAX_RANK)
+        return cf_error_set(err, CF_EINVAL, "input %s: unknown rank; give it with --input",
+                            t->name);
+    for (int i = 0; i < t->shape.rank; i++) {
+        dims[i] = t->shape.dims[i].value;
+        if (dims[i] < 0)
+            return cf_error_set(err, CF_EINVAL,
+                                "input %s: dimension %d is unknown; fix it with --dim or give "
+                                "the input with --input", t->name, i);
+    }
+    char what[256];
+    snprintf(what, sizeof what, "input %s", t->name);
+    int rc = cf_value_alloc(v, t->dtype, t->shape.rank, dims, what, err);
+    if (rc)
+        return rc;
+    uint64_t s = seed;
+    int64_t n = cf_value_numel(v);
+    float *f = malloc((size_t)(n ? n : 1) * sizeof *f);
+    if (!f)
+        return cf_error_set(err, CF_ENOMEM, "out of memory for input %s", t->name);
+    int floating = t->dtype == CF_DT_FLOAT || t->dtype == CF_DT_DOUBLE ||
+                   t->dtype == CF_DT_FLOAT16 || t->dtype == CF_DT_BFLOAT16;
+    for (int64_t i = 0; i < n; i++) {
+        uint64_t r = next_random(&s);
+        f[i] = floating ? (float)((double)(r >> 11) / 9007199254740992.0)
+               : t->dtype == CF_DT_BOOL ? (float)(r & 1)
+                                        : (float)(r % 10);
+    }
+    /* Convert through float: every integer 0..9 and bool is exact. */
+    for (int64_t i = 0; i < n; i++) {
+        double x = f[i];
+        switch (v->dtype) {
+        case CF_DT_FLOAT: ((float *)v->data)[i] = (float)x; break;
+        case CF_DT_DOUBLE: ((double *)v->data)[i] = x; break;
+        case CF_DT_FLOAT16: ((uint16_t *)v->data)[i] = cf_f32_to_f16((float)x); break;
+        case CF_DT_BFLOAT16: ((uint16_t *)v->data)[i] = cf_f32_to_bf16((float)x); break;
+        case CF_DT_INT64: ((int64_t *)v->data)[i] = (int64_t)x; break;
+        case CF_DT_INT32: ((int32_t *)v->data)[i] = (int32_t)x; break;
+        case CF_DT_UINT64: ((uint64_t *)v->data)[i] = (uint64_t)x; break;
+        case CF_DT_UINT32: ((uint32_t *)v->data)[i] = (uint32_t)x; break;
+        case CF_DT_INT16: ((int16_t *)v->data)[i] = (int16_t)x; break;
+        case CF_DT_UINT16: ((uint16_t *)v->data)[i] = (uint16_t)x; break;
+        case CF_DT_INT8: ((int8_t *)v->data)[i] = (int8_t)x; break;
+        case CF_DT_UINT8: case CF_DT_BOOL: ((uint8_t *)v->data)[i] = (uint8_t)x; break;
+        default: break;
+        }
+    }
+    free(f);
+    return 0;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static int file_input(cf_graph *g, const char *path, cf_value *v, cf_error *err)
+{
+    if (ends_with(path, ".npy"))
+        return cf_npy_read(path, v, err);
+    if (ends_with(path, ".pb")) {
+        cf_tensor *t = NULL;
+        cf_value view = CF_VALUE_INIT;
+        int rc = cf_onnx_load_tensor(path, g, &t, err);
+        if (!rc)
+            rc = cf_value_from_tensor(&view, t, err);
+        return rc ? rc : cf_value_copy(v, &view, err);
+    }
+    return cf_error_set(err, CF_EINVAL, "%s: an input file is .npy or .pb", path);
+}
+
+/* Fills one value per feed input: from --input files, else random. Input
+ * names the model does not have are usage errors (returned as CF_EINVAL). */
+static int make_inputs(cf_graph *g, const prof_args *a, const int32_t *feed, int32_t n_feed,
+                       cf_value *vals, cf_error *err)
+{
+    for (int k = 0; k < a->n_inputs; k++) {
+        char *eq = strchr(a->inputs[k], '=');
+        size_t nl = (size_t)(eq - a->inputs[k]);
+        int found = 0;
+        for (int32_t i = 0; i < n_feed; i++) {
+            const char *name = g->tensors[feed[i]].name;
+            if (strlen(name) == nl && strncmp(name, a->inputs[k], nl) == 0) {
+                found = 1;
+                int rc = file_input(g, eq + 1, &vals[i], err);
+                if (rc)
+                    return rc;
+            }
+        }
+        if (!found)
+            return cf_error_set(err, CF_EINVAL, "--input %.*s: the model has no input of that name",
+                                (int)nl, a->inputs[k]);
+    }
+    for (int32_t i = 0; i < n_feed; i++)
+        if (vals[i].dtype == CF_DT_UNDEFINED) {
+            int rc = random_input(&g->tensors[feed[i]], (uint64_t)a->seed * 1000003u + (uint64_t)i,
+                                  &vals[i], err);
+            if (rc)
+                return rc;
+        }
+    return 0;
+}
+
+static int save_outputs(const cf_graph *g, const char *dir, const cf_value *outs, cf_error *err)
+{
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        return cf_error_set(err, CF_EIO, "%s: %s", dir, strerror(errno));
+    for (int32_t i = 0; i < g->n_outputs; i++) {
+        char name[256], path[4096];
+        snprintf(name, sizeof name, "%s", g->tensors[g->outputs[i]].name);
+        for (char *p = name; *p; p++)
+            if (*p == '/' || *p == ':')
+                *p = '_';   /* a tensor name may hold characters no file name can */
+        if (snprintf(path, sizeof path, "%s/%s.npy", dir, name) >= (int)sizeof path)
+            return cf_error_set(err, CF_EINVAL, "%s: path too long", dir);
+        int rc = cf_npy_write(path, &outs[i], err);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- statistics ------------------------------------------------------------ */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sorts v and returns the q-quantile (nearest rank). */
+static double quantile(double *v, long n, double q)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    long i = (long)floor(q * (double)(n - 1) + 0.5);
+    return v[i < 0 ? 0 : i >= n ? n - 1 : i];
+}
+
+static double now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+typedef struct prof_result {
+    int32_t n_layers;
+    cf_layer_cost *layers;
+    double whole_median_us, whole_p10_us, whole_p90_us;   /* uninstrumented */
+    double instr_median_us;                               /* instrumented runs, whole */
+    double layer_sum_us;                                  /* sum of layer medians */
+    size_t arena_bytes;
+} prof_result;
+
+/* ---- output ----------------------------------------------------------------- */
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+static double overhead_pct(const prof_result *r)
+{
+    return r->whole_median_us > 0
+               ? 100.0 * (r->instr_median_us - r->whole_median_us) / r->whole_median_us
+               : 0;
+}
+
+static void print_text(const cf_graph *g, const prof_args *a, const prof_result *r)
+{
+    char b1[32];
+    printf("model      %s   backend %s   threads %ld   warm-up %ld   repeats %ld\n",
+           base_name(a->path), a->backend, a->threads, a->warmup, a->repeats);
+    printf("latency    %.1f µs median (p10 %.1f, p90 %.1f), whole model, measured without "
+           "per-layer timing\n",
+           r->whole_median_us, r->whole_p10_us, r->whole_p90_us);
+    printf("profiler   instrumented runs %.1f µs median: overhead %+.1f%%; sum of layer medians "
+           "%.1f µs\n",
+           r->instr_median_us, overhead_pct(r), r->layer_sum_us);
+    printf("memory     activation arena %s (planned)\n",
+           cf_fmt_bytes((int64_t)r->arena_bytes, b1, sizeof b1));
+    int wname = 5, wop = 2;
+    for (int32_t k = 0; k < g->n_nodes; k++) {
+        int ln = (int)strlen(g->nodes[k].name), lo = (int)strlen(g->nodes[k].op_type);
+        wname = ln > wname ? ln : wname;
+        wop = lo > wop ? lo : wop;
+    }
+    wname = wname > 32 ? 32 : wname;
+    wop = wop > 20 ? 20 : wop;
+    printf("\n%4s  %-*s %-*s %-7s %11s %11s %11s %6s  (µs, measured)\n", "#", wname, "layer",
+           wop, "op", "impl", "median", "p10", "p90", "share");
+    for (int32_t k = 0; k < g->n_nodes; k++) {
+        const cf_layer_cost *l = &r->layers[k];
+        char name[64], bar[64];
+        int cells = (int)lrint(l->share * 20);
+        bar[0] = '\0';
+        for (int i = 0; i < cells && i < 20; i++)
+            strcat(bar, "#");
+        printf("%4d  %-*s %-*s %-7s %11.1f %11.1f %11.1f %5.1f%%  %s\n", (int)k, wname,
+               cf_fmt_elide(g->nodes[k].name, wname, name, sizeof name), wop,
+               g->nodes[k].op_type, l->impl, l->median_us, l->p10_us, l->p90_us, 100 * l->share,
+               bar);
+    }
+}
+
+static void print_csv(const cf_graph *g, const prof_result *r)
+{
+    printf("index,layer,op,impl,kind,median_us,p10_us,p90_us,share\n");
+    for (int32_t k = 0; k < g->n_nodes; k++) {
+        const cf_layer_cost *l = &r->layers[k];
+        /* Names are quoted; a quote inside is doubled (RFC 4180). */
+        printf("%d,\"", (int)k);
+        for (const char *p = g->nodes[k].name; *p; p++)
+            printf(*p == '"' ? "\"\"" : "%c", *p);
+        printf("\",%s,%s,measured,%.3f,%.3f,%.3f,%.5f\n", g->nodes[k].op_type, l->impl,
+               l->median_us, l->p10_us, l->p90_us, l->share);
+    }
+}
+
+static int print_json(const cf_graph *g, const prof_args *a, const prof_result *r)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "schema", "chipfit.profile/1");
+    cJSON_AddStringToObject(root, "model", a->path);
+    cJSON_AddStringToObject(root, "backend", a->backend);
+    cJSON_AddStringToObject(root, "kind", "measured");
+    cJSON_AddStringToObject(root, "unit", "us");
+    cJSON_AddNumberToObject(root, "threads", (double)a->threads);
+    cJSON_AddNumberToObject(root, "warmup", (double)a->warmup);
+    cJSON_AddNumberToObject(root, "repeats", (double)a->repeats);
+    cJSON *w = cJSON_AddObjectToObject(root, "latency");
+    cJSON_AddNumberToObject(w, "median_us", r->whole_median_us);
+    cJSON_AddNumberToObject(w, "p10_us", r->whole_p10_us);
+    cJSON_AddNumberToObject(w, "p90_us", r->whole_p90_us);
+    cJSON_AddNumberToObject(w, "instrumented_median_us", r->instr_median_us);
+    cJSON_AddNumberToObject(w, "layer_sum_us", r->layer_sum_us);
+    cJSON_AddNumberToObject(w, "overhead_pct", overhead_pct(r));
+    cJSON_AddNumberToObject(root, "arena_bytes", (double)r->arena_bytes);
+    cJSON *layers = cJSON_AddArrayToObject(root, "layers");
+    for (int32_t k = 0; k < g->n_nodes; k++) {
+        const cf_layer_cost *l = &r->layers[k];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "index", k);
+        cJSON_AddStringToObject(o, "name", g->nodes[k].name);
+        cJSON_AddStringToObject(o, "op", g->nodes[k].op_type);
+        cJSON_AddStringToObject(o, "impl", l->impl);
+        cJSON_AddNumberToObject(o, "median_us", l->median_us);
+        cJSON_AddNumberToObject(o, "p10_us", l->p10_us);
+        cJSON_AddNumberToObject(o, "p90_us", l->p90_us);
+        cJSON_AddNumberToObject(o, "share", l->share);
+        cJSON_AddItemToArray(layers, o);
+    }
+    char *s = cJSON_Print(root);
+    cJSON_Delete(root);
+    if (!s) {
+        cf_cli_error("out of memory writing JSON");
+        return CF_EXIT_FAIL;
+    }
+    puts(s);
+    cJSON_free(s);
+    return CF_EXIT_OK;
+}
+
+/* ---- the command -------------------------------------------------------------- */
+
+static int profile(cf_graph *g, const prof_args *a, prof_result *r, cf_error *err)
+{
+    const cf_backend_i *be = cf_backend_find(a->backend);
+    int32_t *feed = malloc(((size_t)g->n_inputs + 1) * sizeof *feed);
+    int32_t n_feed = feed ? cf_graph_feed_inputs(g, feed) : 0;
+    long R = a->repeats;
+    int32_t L = g->n_nodes;
+    cf_value *in = calloc((size_t)n_feed + 1, sizeof *in);
+    cf_value *out = calloc((size_t)g->n_outputs + 1, sizeof *out);
+    double *per_run = malloc(((size_t)L + 1) * sizeof *per_run);
+    double *samples = malloc(((size_t)L * (size_t)R + 1) * sizeof *samples);  /* [layer][run] */
+    double *whole = malloc((size_t)R * sizeof *whole), *instr = malloc((size_t)R * sizeof *instr);
+    r->layers = calloc((size_t)L + 1, sizeof *r->layers);
+    r->n_layers = L;
+    void *ctx = NULL;
+    int rc;
+    if (!feed || !in || !out || !per_run || !samples || !whole || !instr || !r->layers) {
+        rc = cf_error_set(err, CF_ENOMEM, "out of memory for %ld repeats of %d layers", R, (int)L);
+        goto done;
+    }
+    rc = make_inputs(g, a, feed, n_feed, in, err);
+    if (rc)
+        goto done;
+    cf_backend_opts opts = {(int)a->threads, 0, !a->no_nan};
+    rc = be->prepare(g, &opts, &ctx, err);
+    if (rc)
+        goto done;
+    /* The first run checks for NaN (when asked), plans the arena and gives
+     * the outputs to save; it is not timed. */
+    rc = be->run(ctx, in, n_feed, out, g->n_outputs, NULL, NULL, NULL, err);
+    if (!rc && a->save_dir)
+        rc = save_outputs(g, a->save_dir, out, err);
+    for (int32_t i = 0; i < g->n_outputs; i++)
+        cf_value_clear(&out[i]);
+    for (long w = 1; !rc && w < a->warmup; w++) {
+        rc = be->run(ctx, in, n_feed, out, g->n_outputs, NULL, NULL, NULL, err);
+        for (int32_t i = 0; i < g->n_outputs; i++)
+            cf_value_clear(&out[i]);
+    }
+    for (long t = 0; !rc && t < R; t++) {
+        double t0 = now_us();
+        rc = be->run(ctx, in, n_feed, out, g->n_outputs, per_run, NULL, NULL, err);
+        instr[t] = now_us() - t0;
+        for (int32_t i = 0; i < g->n_outputs; i++)
+            cf_value_clear(&out[i]);
+        if (rc)
+            break;
+        for (int32_t k = 0; k < L; k++)
+            samples[(size_t)k * (size_t)R + (size_t)t] = per_run[k];
+        t0 = now_us();
+        rc = be->run(ctx, in, n_feed, out, g->n_outputs, NULL, NULL, NULL, err);
+        whole[t] = now_us() - t0;
+        for (int32_t i = 0; i < g->n_outputs; i++)
+            cf_value_clear(&out[i]);
+    }
+    if (rc)
+        goto done;
+    r->whole_median_us = quantile(whole, R, 0.5);
+    r->whole_p10_us = quantile(whole, R, 0.1);
+    r->whole_p90_us = quantile(whole, R, 0.9);
+    r->instr_median_us = quantile(instr, R, 0.5);
+    r->layer_sum_us = 0;
+    for (int32_t k = 0; k < L; k++) {
+        double *s = samples + (size_t)k * (size_t)R;
+        cf_layer_cost *l = &r->layers[k];
+        l->node = k;
+        l->kind = CF_COST_MEASURED;
+        l->median_us = quantile(s, R, 0.5);
+        l->p10_us = quantile(s, R, 0.1);
+        l->p90_us = quantile(s, R, 0.9);
+        l->impl = be->layer_impl ? be->layer_impl(ctx, k) : be->name;
+        r->layer_sum_us += l->median_us;
+    }
+    for (int32_t k = 0; k < L; k++)
+        r->layers[k].share = r->layer_sum_us > 0 ? r->layers[k].median_us / r->layer_sum_us : 0;
+    r->arena_bytes = be->arena_bytes ? be->arena_bytes(ctx) : 0;
+done:
+    if (ctx)
+        be->release(ctx);
+    for (int32_t i = 0; in && i < n_feed; i++)
+        cf_value_clear(&in[i]);
+    free(feed);
+    free(in);
+    free(out);
+    free(per_run);
+    free(samples);
+    free(whole);
+    free(instr);
+    return rc;
+}
+
+int cf_cmd_profile(int argc, char **argv)
+{
+    prof_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc < 0)
+        return CF_EXIT_OK;
+    if (rc)
+        return rc;
+    cf_onnx_load_opts opts = {0};
+    opts.dim_names = a.dims.names;
+    opts.dim_values = a.dims.values;
+    opts.n_dims = a.dims.n;
+    opts.default_dim = 1;
+    cf_error err = CF_ERROR_INIT;
+    cf_graph *g = NULL;
+    prof_result r;
+    memset(&r, 0, sizeof r);
+    /* A --dim or --input naming something the model lacks is a usage
+     * error (2); an input file of the wrong type or shape is a failure (1). */
+    int usage = 0;
+    if (cf_onnx_load(a.path, &opts, &g, &err)) {
+        usage = err.code == CF_EINVAL;
+    } else if (profile(g, &a, &r, &err)) {
+        usage = err.code == CF_EINVAL && strncmp(err.msg, "--input", 7) == 0;
+    }
+    if (err.code) {
+        cf_cli_error("%s", err.msg);
+        free(r.layers);
+        cf_graph_free(g);
+        return usage ? CF_EXIT_USAGE : CF_EXIT_FAIL;
+    }
+    rc = CF_EXIT_OK;
+    if (a.json)
+        rc = print_json(g, &a, &r);
+    else if (a.csv)
+        print_csv(g, &r);
+    else
+        print_text(g, &a, &r);
+    free(r.layers);
+    cf_graph_free(g);
+    return rc;
+}
