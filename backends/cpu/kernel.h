@@ -80,7 +80,6 @@ extern const cf_kernel_i cf_kernels_nn[];
 extern const cf_kernel_i cf_kernels_quant[];
 extern const cf_kernel_i cf_kernels_rnn[];
 extern const cf_kernel_i cf_kernels_control[];
-extern const cf_kernel_i cf_kernels_misc[];
 extern const cf_kernel_i cf_kernels_onednn[];
 
 /* Finds the kernel for a node: the first in the chain that matches and

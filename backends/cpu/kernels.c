@@ -15,7 +15,6 @@ static const cf_kernel_i *const chain[] = {
     cf_kernels_quant,
     cf_kernels_rnn,
     cf_kernels_control,
-    cf_kernels_misc,
 };
 
 #define N_TABLES (sizeof chain / sizeof chain[0])

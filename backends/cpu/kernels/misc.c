@@ -1,6 +1,0 @@
-/* misc.c — kernel family (being written). */
-#include "kutil.h"
-
-const cf_kernel_i cf_kernels_misc[] = {
-    {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL},
-};
