@@ -1,6 +1,653 @@
-/* elementwise.c — kernel family (being written). */
+/* elementwise.c — reference kernels of the element-wise ops: unary math and
+ * activations, broadcasting binary arithmetic, comparisons, logic, Where,
+ * Clip, PRelu, Cast.
+ *
+ * Every element is read and written through per-type load/store functions:
+ * floating types as double, integers as int64 (so int64 arithmetic stays
+ * exact). float32 tensors of equal shape take a direct loop, since that is
+ * the case that costs time in real models. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "kutil.h"
 
+/* ---- loads and stores ------------------------------------------------------ */
+
+static double ld_f(const cf_value *v, int64_t i)
+{
+    return cf_value_get_f64(v, i);
+}
+
+static int64_t ld_i(const cf_value *v, int64_t i)
+{
+    return cf_value_get_i64(v, i);
+}
+
+static void st_f(cf_value *v, int64_t i, double x)
+{
+    void *p = v->data;
+    switch (v->dtype) {
+    case CF_DT_FLOAT: ((float *)p)[i] = (float)x; break;
+    case CF_DT_DOUBLE: ((double *)p)[i] = x; break;
+    case CF_DT_FLOAT16: ((uint16_t *)p)[i] = cf_f32_to_f16((float)x); break;
+    case CF_DT_BFLOAT16: ((uint16_t *)p)[i] = cf_f32_to_bf16((float)x); break;
+    case CF_DT_BOOL: ((uint8_t *)p)[i] = x != 0; break;
+    /* Float to integer truncates toward zero, as C and ONNX's Cast do. */
+    case CF_DT_INT8: ((int8_t *)p)[i] = (int8_t)x; break;
+    case CF_DT_UINT8: ((uint8_t *)p)[i] = (uint8_t)x; break;
+    case CF_DT_INT16: ((int16_t *)p)[i] = (int16_t)x; break;
+    case CF_DT_UINT16: ((uint16_t *)p)[i] = (uint16_t)x; break;
+    case CF_DT_INT32: ((int32_t *)p)[i] = (int32_t)x; break;
+    case CF_DT_UINT32: ((uint32_t *)p)[i] = (uint32_t)x; break;
+    case CF_DT_INT64: ((int64_t *)p)[i] = (int64_t)x; break;
+    case CF_DT_UINT64: ((uint64_t *)p)[i] = (uint64_t)x; break;
+    default: break;
+    }
+}
+
+static void st_i(cf_value *v, int64_t i, int64_t x)
+{
+    void *p = v->data;
+    switch (v->dtype) {
+    case CF_DT_INT8: ((int8_t *)p)[i] = (int8_t)x; break;
+    case CF_DT_UINT8: ((uint8_t *)p)[i] = (uint8_t)x; break;
+    case CF_DT_INT16: ((int16_t *)p)[i] = (int16_t)x; break;
+    case CF_DT_UINT16: ((uint16_t *)p)[i] = (uint16_t)x; break;
+    case CF_DT_INT32: ((int32_t *)p)[i] = (int32_t)x; break;
+    case CF_DT_UINT32: ((uint32_t *)p)[i] = (uint32_t)x; break;
+    case CF_DT_INT64: ((int64_t *)p)[i] = x; break;
+    case CF_DT_UINT64: ((uint64_t *)p)[i] = (uint64_t)x; break;
+    case CF_DT_BOOL: ((uint8_t *)p)[i] = x != 0; break;
+    default: st_f(v, i, (double)x); break;
+    }
+}
+
+static int is_numeric(cf_dtype dt)
+{
+    return cf_is_float_type(dt) || cf_is_int_type(dt) || dt == CF_DT_BOOL;
+}
+
+/* Types the graph says an input has: refuse strings and complex at prepare. */
+static int check_types(const cf_graph *g, const cf_node *n, cf_error *err)
+{
+    for (int i = 0; i < n->n_inputs; i++) {
+        const cf_tensor *t = cf_node_input(g, n, i);
+        if (t && t->dtype != CF_DT_UNDEFINED && !is_numeric(t->dtype))
+            return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "input %d is %s", i,
+                                           cf_dtype_name(t->dtype));
+        if (t && (t->flags & CF_TENSOR_TYPED) && t->dtype == CF_DT_UNDEFINED)
+            return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED,
+                                           "input %d is not a tensor (sequence or optional)", i);
+    }
+    return 0;
+}
+
+static int types_prepare(const cf_graph *g, const cf_node *n, void **state, cf_error *err)
+{
+    (void)state;
+    return check_types(g, n, err);
+}
+
+/* ---- unary ------------------------------------------------------------------- */
+
+typedef struct upar {
+    double alpha, beta, gamma;
+} upar;
+
+typedef double (*unary_f)(double x, const upar *p);
+
+static double u_abs(double x, const upar *p) { (void)p; return fabs(x); }
+static double u_neg(double x, const upar *p) { (void)p; return -x; }
+static double u_ceil(double x, const upar *p) { (void)p; return ceil(x); }
+static double u_floor(double x, const upar *p) { (void)p; return floor(x); }
+static double u_round(double x, const upar *p) { (void)p; return nearbyint(x); } /* ties to even */
+static double u_sign(double x, const upar *p) { (void)p; return x > 0 ? 1 : x < 0 ? -1 : 0; }
+static double u_exp(double x, const upar *p) { (void)p; return exp(x); }
+static double u_log(double x, const upar *p) { (void)p; return log(x); }
+static double u_sqrt(double x, const upar *p) { (void)p; return sqrt(x); }
+static double u_recip(double x, const upar *p) { (void)p; return 1.0 / x; }
+static double u_sin(double x, const upar *p) { (void)p; return sin(x); }
+static double u_cos(double x, const upar *p) { (void)p; return cos(x); }
+static double u_tan(double x, const upar *p) { (void)p; return tan(x); }
+static double u_asin(double x, const upar *p) { (void)p; return asin(x); }
+static double u_acos(double x, const upar *p) { (void)p; return acos(x); }
+static double u_atan(double x, const upar *p) { (void)p; return atan(x); }
+static double u_sinh(double x, const upar *p) { (void)p; return sinh(x); }
+static double u_cosh(double x, const upar *p) { (void)p; return cosh(x); }
+static double u_asinh(double x, const upar *p) { (void)p; return asinh(x); }
+static double u_acosh(double x, const upar *p) { (void)p; return acosh(x); }
+static double u_atanh(double x, const upar *p) { (void)p; return atanh(x); }
+static double u_tanh(double x, const upar *p) { (void)p; return tanh(x); }
+static double u_erf(double x, const upar *p) { (void)p; return erf(x); }
+static double u_sigmoid(double x, const upar *p) { (void)p; return 1.0 / (1.0 + exp(-x)); }
+static double u_softplus(double x, const upar *p) { (void)p; return x > 30 ? x : log1p(exp(x)); }
+static double u_softsign(double x, const upar *p) { (void)p; return x / (1.0 + fabs(x)); }
+static double u_relu(double x, const upar *p) { (void)p; return x > 0 ? x : 0; }
+static double u_leaky(double x, const upar *p) { return x >= 0 ? x : p->alpha * x; }
+static double u_elu(double x, const upar *p) { return x >= 0 ? x : p->alpha * (exp(x) - 1); }
+static double u_celu(double x, const upar *p)
+{
+    return fmax(0, x) + fmin(0, p->alpha * (exp(x / p->alpha) - 1));
+}
+static double u_selu(double x, const upar *p)
+{
+    return p->gamma * (x > 0 ? x : p->alpha * (exp(x) - 1));
+}
+static double u_hsig(double x, const upar *p) { return fmax(0, fmin(1, p->alpha * x + p->beta)); }
+static double u_hswish(double x, const upar *p)
+{
+    (void)p;
+    return x * fmax(0, fmin(1, x / 6.0 + 0.5));
+}
+static double u_thrrelu(double x, const upar *p) { return x > p->alpha ? x : 0; }
+
+typedef struct unary_op {
+    const char *name;
+    unary_f f;
+    double alpha, beta, gamma;   /* defaults of the attributes of the same names */
+    int int_ok;                  /* also defined on integers */
+} unary_op;
+
+static const unary_op unary_ops[] = {
+    {"Abs", u_abs, 0, 0, 0, 1},        {"Neg", u_neg, 0, 0, 0, 1},
+    {"Sign", u_sign, 0, 0, 0, 1},      {"Relu", u_relu, 0, 0, 0, 1},
+    {"Ceil", u_ceil, 0, 0, 0, 0},      {"Floor", u_floor, 0, 0, 0, 0},
+    {"Round", u_round, 0, 0, 0, 0},    {"Exp", u_exp, 0, 0, 0, 0},
+    {"Log", u_log, 0, 0, 0, 0},        {"Sqrt", u_sqrt, 0, 0, 0, 0},
+    {"Reciprocal", u_recip, 0, 0, 0, 0}, {"Sin", u_sin, 0, 0, 0, 0},
+    {"Cos", u_cos, 0, 0, 0, 0},        {"Tan", u_tan, 0, 0, 0, 0},
+    {"Asin", u_asin, 0, 0, 0, 0},      {"Acos", u_acos, 0, 0, 0, 0},
+    {"Atan", u_atan, 0, 0, 0, 0},      {"Sinh", u_sinh, 0, 0, 0, 0},
+    {"Cosh", u_cosh, 0, 0, 0, 0},      {"Asinh", u_asinh, 0, 0, 0, 0},
+    {"Acosh", u_acosh, 0, 0, 0, 0},    {"Atanh", u_atanh, 0, 0, 0, 0},
+    {"Tanh", u_tanh, 0, 0, 0, 0},      {"Erf", u_erf, 0, 0, 0, 0},
+    {"Sigmoid", u_sigmoid, 0, 0, 0, 0}, {"Softplus", u_softplus, 0, 0, 0, 0},
+    {"Softsign", u_softsign, 0, 0, 0, 0}, {"LeakyRelu", u_leaky, 0.01, 0, 0, 0},
+    {"Elu", u_elu, 1.0, 0, 0, 0},      {"Celu", u_celu, 1.0, 0, 0, 0},
+    {"Selu", u_selu, 1.67326319217681884765625, 0, 1.05070102214813232421875, 0},
+    {"HardSigmoid", u_hsig, 0.2, 0.5, 0, 0}, {"HardSwish", u_hswish, 0, 0, 0, 0},
+    {"ThresholdedRelu", u_thrrelu, 1.0, 0, 0, 0},
+};
+
+typedef struct unary_state {
+    const unary_op *op;
+    upar p;
+} unary_state;
+
+static const unary_op *find_unary(const char *name)
+{
+    for (size_t i = 0; i < sizeof unary_ops / sizeof unary_ops[0]; i++)
+        if (strcmp(unary_ops[i].name, name) == 0)
+            return &unary_ops[i];
+    return NULL;
+}
+
+static int unary_prepare(const cf_graph *g, const cf_node *n, void **state, cf_error *err)
+{
+    int rc = check_types(g, n, err);
+    if (rc)
+        return rc;
+    const unary_op *op = find_unary(n->op_type);
+    for (int a = 0; a < n->n_attrs; a++) {
+        const char *an = n->attrs[a].name;
+        if (strcmp(an, "alpha") && strcmp(an, "beta") && strcmp(an, "gamma") &&
+            strcmp(an, "consumed_inputs"))
+            return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "attribute %s not supported",
+                                           an);
+    }
+    unary_state *s = malloc(sizeof *s);
+    if (!s)
+        return cf_kernel_prepare_error(n, err, CF_ENOMEM, "out of memory");
+    s->op = op;
+    s->p.alpha = cf_node_attr_float(n, "alpha", (float)op->alpha);
+    s->p.beta = cf_node_attr_float(n, "beta", (float)op->beta);
+    s->p.gamma = cf_node_attr_float(n, "gamma", (float)op->gamma);
+    /* Selu's defaults are exact doubles; a float attribute would round them. */
+    if (!cf_node_attr(n, "alpha"))
+        s->p.alpha = op->alpha;
+    if (!cf_node_attr(n, "gamma"))
+        s->p.gamma = op->gamma;
+    *state = s;
+    return 0;
+}
+
+static int unary_run(cf_kernel_call *c, cf_error *err)
+{
+    const unary_state *s = c->state;
+    const cf_value *x = c->in[0];
+    if (!x)
+        return cf_kernel_error(c, err, CF_EINVAL, "input missing");
+    if (!cf_is_float_type(x->dtype) && !s->op->int_ok)
+        return cf_kernel_error(c, err, CF_EUNSUPPORTED, "%s input not supported",
+                               cf_dtype_name(x->dtype));
+    cf_value *y = cf_kcall_output(c, 0, x->dtype, x->rank, x->dims, err);
+    if (!y)
+        return err->code;
+    int64_t n = cf_value_numel(x);
+    if (x->dtype == CF_DT_FLOAT) {
+        const float *a = x->data;
+        float *b = y->data;
+        if (s->op->f == u_relu) {
+            for (int64_t i = 0; i < n; i++)
+                b[i] = a[i] > 0 ? a[i] : 0;
+        } else {
+            for (int64_t i = 0; i < n; i++)
+                b[i] = (float)s->op->f(a[i], &s->p);
+        }
+    } else if (cf_is_float_type(x->dtype)) {
+        for (int64_t i = 0; i < n; i++)
+            st_f(y, i, s->op->f(ld_f(x, i), &s->p));
+    } else {
+        /* Integers: Abs, Neg, Sign, Relu are exact in int64. */
+        for (int64_t i = 0; i < n; i++) {
+            int64_t v = ld_i(x, i);
+            int64_t r = s->op->f == u_abs ? (v < 0 ? -v : v)
+                        : s->op->f == u_neg ? -v
+                        : s->op->f == u_sign ? (v > 0) - (v < 0)
+                                             : (v > 0 ? v : 0);
+            st_i(y, i, r);
+        }
+    }
+    return 0;
+}
+
+static int not_run(cf_kernel_call *c, cf_error *err)
+{
+    const cf_value *x = c->in[0];
+    cf_value *y = cf_kcall_output(c, 0, CF_DT_BOOL, x->rank, x->dims, err);
+    if (!y)
+        return err->code;
+    int64_t n = cf_value_numel(x);
+    for (int64_t i = 0; i < n; i++)
+        ((uint8_t *)y->data)[i] = !((const uint8_t *)x->data)[i];
+    return 0;
+}
+
+static int isnan_run(cf_kernel_call *c, cf_error *err)
+{
+    const cf_value *x = c->in[0];
+    cf_value *y = cf_kcall_output(c, 0, CF_DT_BOOL, x->rank, x->dims, err);
+    if (!y)
+        return err->code;
+    int64_t n = cf_value_numel(x);
+    int is_inf = strcmp(c->node->op_type, "IsInf") == 0;
+    int64_t pos = cf_node_attr_int(c->node, "detect_positive", 1);
+    int64_t neg = cf_node_attr_int(c->node, "detect_negative", 1);
+    for (int64_t i = 0; i < n; i++) {
+        double v = ld_f(x, i);
+        ((uint8_t *)y->data)[i] =
+            is_inf ? (isinf(v) && ((v > 0 && pos) || (v < 0 && neg))) : isnan(v) != 0;
+    }
+    return 0;
+}
+
+/* ---- broadcasting n-ary ops ---------------------------------------------------- */
+
+enum binop {
+    B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MOD, B_FMOD, B_MAX, B_MIN, B_EQ, B_GT, B_GE, B_LT,
+    B_LE, B_AND, B_OR, B_XOR, B_SHL, B_SHR, B_PRELU,
+};
+
+static const struct {
+    const char *name;
+    enum binop op;
+    int cmp;       /* result is bool */
+} bin_ops[] = {
+    {"Add", B_ADD, 0},       {"Sub", B_SUB, 0},   {"Mul", B_MUL, 0},   {"Div", B_DIV, 0},
+    {"Pow", B_POW, 0},       {"Mod", B_MOD, 0},   {"Max", B_MAX, 0},   {"Min", B_MIN, 0},
+    {"Sum", B_ADD, 0},       {"Mean", B_ADD, 0},  {"Equal", B_EQ, 1},  {"Greater", B_GT, 1},
+    {"GreaterOrEqual", B_GE, 1}, {"Less", B_LT, 1}, {"LessOrEqual", B_LE, 1},
+    {"And", B_AND, 1},       {"Or", B_OR, 1},     {"Xor", B_XOR, 1},   {"BitShift", B_SHL, 0},
+    {"PRelu", B_PRELU, 0},
+};
+
+static double bin_f(enum binop op, double a, double b)
+{
+    switch (op) {
+    case B_ADD: return a + b;
+    case B_SUB: return a - b;
+    case B_MUL: return a * b;
+    case B_DIV: return a / b;
+    case B_POW: return pow(a, b);
+    case B_FMOD: case B_MOD: return fmod(a, b);
+    case B_MAX: return (isnan(a) || isnan(b)) ? NAN : (a > b ? a : b);
+    case B_MIN: return (isnan(a) || isnan(b)) ? NAN : (a < b ? a : b);
+    case B_EQ: return a == b;
+    case B_GT: return a > b;
+    case B_GE: return a >= b;
+    case B_LT: return a < b;
+    case B_LE: return a <= b;
+    case B_AND: return (a != 0) && (b != 0);
+    case B_OR: return (a != 0) || (b != 0);
+    case B_XOR: return (a != 0) != (b != 0);
+    case B_PRELU: return a < 0 ? a * b : a;
+    default: return 0;
+    }
+}
+
+static int64_t bin_i(enum binop op, int64_t a, int64_t b, int is_unsigned)
+{
+    switch (op) {
+    case B_ADD: return (int64_t)((uint64_t)a + (uint64_t)b);
+    case B_SUB: return (int64_t)((uint64_t)a - (uint64_t)b);
+    case B_MUL: return (int64_t)((uint64_t)a * (uint64_t)b);
+    case B_DIV: return b == 0 ? 0 : a / b;
+    case B_POW: {
+        if (b < 0)
+            return a == 1 ? 1 : 0;
+        int64_t r = 1;
+        for (int64_t k = 0; k < b && k < 64; k++)
+            r *= a;
+        return r;
+    }
+    /* Mod without fmod: the sign of the divisor, as Python's %. */
+    case B_MOD: {
+        if (b == 0)
+            return 0;
+        int64_t r = a % b;
+        return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
+    }
+    case B_FMOD: return b == 0 ? 0 : a % b;
+    case B_MAX: return a > b ? a : b;
+    case B_MIN: return a < b ? a : b;
+    case B_EQ: return a == b;
+    case B_GT: return is_unsigned ? (uint64_t)a > (uint64_t)b : a > b;
+    case B_GE: return is_unsigned ? (uint64_t)a >= (uint64_t)b : a >= b;
+    case B_LT: return is_unsigned ? (uint64_t)a < (uint64_t)b : a < b;
+    case B_LE: return is_unsigned ? (uint64_t)a <= (uint64_t)b : a <= b;
+    case B_AND: return a && b;
+    case B_OR: return a || b;
+    case B_XOR: return (a != 0) != (b != 0);
+    case B_SHL: return b >= 64 ? 0 : (int64_t)((uint64_t)a << b);
+    case B_SHR: return b >= 64 ? 0 : (int64_t)((uint64_t)a >> b);
+    case B_PRELU: return a < 0 ? a * b : a;
+    default: return 0;
+    }
+}
+
+typedef struct nary_state {
+    enum binop op;
+    int cmp, mean;
+} nary_state;
+
+static int nary_prepare(const cf_graph *g, const cf_node *n, void **state, cf_error *err)
+{
+    int rc = check_types(g, n, err);
+    if (rc)
+        return rc;
+    nary_state *s = calloc(1, sizeof *s);
+    if (!s)
+        return cf_kernel_prepare_error(n, err, CF_ENOMEM, "out of memory");
+    for (size_t i = 0; i < sizeof bin_ops / sizeof bin_ops[0]; i++)
+        if (strcmp(bin_ops[i].name, n->op_type) == 0) {
+            s->op = bin_ops[i].op;
+            s->cmp = bin_ops[i].cmp;
+        }
+    s->mean = strcmp(n->op_type, "Mean") == 0;
+    if (s->op == B_MOD && cf_node_attr_int(n, "fmod", 0))
+        s->op = B_FMOD;
+    if (s->op == B_SHL) {
+        const char *dir = cf_node_attr_string(n, "direction", "");
+        if (strcmp(dir, "RIGHT") == 0)
+            s->op = B_SHR;
+        else if (strcmp(dir, "LEFT") != 0) {
+            free(s);
+            return cf_kernel_prepare_error(n, err, CF_ECHECK, "direction must be LEFT or RIGHT");
+        }
+    }
+    for (int a = 0; a < n->n_attrs; a++) {
+        const char *an = n->attrs[a].name;
+        if (strcmp(an, "fmod") && strcmp(an, "direction") && strcmp(an, "broadcast") &&
+            strcmp(an, "axis") && strcmp(an, "consumed_inputs")) {
+            free(s);
+            return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "attribute %s not supported", an);
+        }
+    }
+    /* Opset < 7 "broadcast"/"axis" aligned the second input at an axis, not
+     * numpy-style: only the numpy-compatible case is taken. */
+    if (cf_node_attr(n, "axis")) {
+        free(s);
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED,
+                                       "legacy broadcast with an axis is not supported");
+    }
+    *state = s;
+    return 0;
+}
+
+/* out = op(acc, b) elementwise over the broadcast of both; acc may alias out. */
+static int nary_run(cf_kernel_call *c, cf_error *err)
+{
+    const nary_state *s = c->state;
+    int n_in = c->n_in;
+    for (int i = 0; i < n_in; i++)
+        if (!c->in[i])
+            return cf_kernel_error(c, err, CF_EINVAL, "input %d missing", i);
+    /* PRelu before opset 7 applied a 1-D slope along the channel axis (1),
+     * not numpy-style: seen through a [C,1,...,1] view it broadcasts. */
+    cf_value slope_view;
+    const cf_value *ins[2] = {c->in[0], n_in > 1 ? c->in[1] : NULL};
+    if (s->op == B_PRELU && n_in == 2 && cf_graph_opset(c->g, c->node->domain) < 7 &&
+        ins[1]->rank == 1 && ins[0]->rank >= 2 && ins[1]->dims[0] == ins[0]->dims[1]) {
+        int64_t d[CF_MAX_RANK];
+        d[0] = ins[1]->dims[0];
+        for (int i = 1; i < ins[0]->rank - 1; i++)
+            d[i] = 1;
+        cf_value_view(&slope_view, ins[1]->dtype, ins[0]->rank - 1, d, ins[1]->data);
+        ins[1] = &slope_view;
+    }
+    const cf_value *const *in = n_in == 2 ? ins : c->in;
+    int rank;
+    int64_t dims[CF_MAX_RANK];
+    int rc = cf_bcast_shape(c, in, n_in, &rank, dims, err);
+    if (rc)
+        return rc;
+    const cf_value *a0 = in[0];
+    cf_dtype in_t = a0->dtype;
+    cf_value *y = cf_kcall_output(c, 0, s->cmp ? CF_DT_BOOL : in_t, rank, dims, err);
+    if (!y)
+        return err->code;
+    int64_t total = cf_value_numel(y);
+    int floating = cf_is_float_type(in_t);
+    int is_unsigned = in_t == CF_DT_UINT8 || in_t == CF_DT_UINT16 || in_t == CF_DT_UINT32 ||
+                      in_t == CF_DT_UINT64;
+    /* The fast path: float32, two inputs of the same shape. */
+    if (n_in == 2 && !s->cmp && !s->mean && in_t == CF_DT_FLOAT && in[1]->dtype == CF_DT_FLOAT &&
+        in[1]->nbytes == a0->nbytes && a0->nbytes == y->nbytes) {
+        const float *a = a0->data, *b = in[1]->data;
+        float *o = y->data;
+        switch (s->op) {
+        case B_ADD: for (int64_t i = 0; i < total; i++) o[i] = a[i] + b[i]; return 0;
+        case B_SUB: for (int64_t i = 0; i < total; i++) o[i] = a[i] - b[i]; return 0;
+        case B_MUL: for (int64_t i = 0; i < total; i++) o[i] = a[i] * b[i]; return 0;
+        case B_DIV: for (int64_t i = 0; i < total; i++) o[i] = a[i] / b[i]; return 0;
+        default: break;
+        }
+    }
+    /* General case: fold inputs left to right in a double / int64 buffer. */
+    double *fd = NULL;
+    int64_t *id = NULL;
+    if (floating)
+        fd = malloc((size_t)(total ? total : 1) * sizeof *fd);
+    else
+        id = malloc((size_t)(total ? total : 1) * sizeof *id);
+    if ((floating && !fd) || (!floating && !id))
+        return cf_kernel_error(c, err, CF_ENOMEM, "out of memory");
+    for (int k = 0; k < n_in; k++) {
+        int64_t st[CF_MAX_RANK];
+        const int64_t *sp[1] = {st};
+        cf_bcast_strides(in[k], rank, dims, st);
+        cf_nditer it;
+        cf_nditer_init(&it, rank, dims, 1, sp);
+        const cf_value *b = in[k];
+        for (int64_t i = 0; i < total; i++, cf_nditer_next(&it)) {
+            if (floating) {
+                double v = ld_f(b, it.off[0]);
+                fd[i] = k == 0 ? v : bin_f(s->op, fd[i], v);
+            } else {
+                int64_t v = cf_is_float_type(b->dtype) ? (int64_t)ld_f(b, it.off[0])
+                                                       : ld_i(b, it.off[0]);
+                id[i] = k == 0 ? v : bin_i(s->op, id[i], v, is_unsigned);
+            }
+        }
+        /* Comparisons and logic take exactly two inputs: the fold of the
+         * second is the answer (a bool per element). */
+    }
+    if (n_in == 1 && s->cmp)
+        return cf_kernel_error(c, err, CF_ECHECK, "needs two inputs");
+    for (int64_t i = 0; i < total; i++) {
+        if (floating) {
+            double v = s->mean ? fd[i] / n_in : fd[i];
+            st_f(y, i, v);
+        } else {
+            int64_t v = s->mean ? id[i] / n_in : id[i];
+            st_i(y, i, v);
+        }
+    }
+    free(fd);
+    free(id);
+    return 0;
+}
+
+/* ---- Where, Clip ------------------------------------------------------------------ */
+
+static int where_run(cf_kernel_call *c, cf_error *err)
+{
+    int rank;
+    int64_t dims[CF_MAX_RANK];
+    int rc = cf_bcast_shape(c, c->in, 3, &rank, dims, err);
+    if (rc)
+        return rc;
+    const cf_value *x = c->in[1], *yv = c->in[2];
+    cf_value *o = cf_kcall_output(c, 0, x->dtype, rank, dims, err);
+    if (!o)
+        return err->code;
+    int64_t s0[CF_MAX_RANK], s1[CF_MAX_RANK], s2[CF_MAX_RANK];
+    cf_bcast_strides(c->in[0], rank, dims, s0);
+    cf_bcast_strides(x, rank, dims, s1);
+    cf_bcast_strides(yv, rank, dims, s2);
+    const int64_t *sp[3] = {s0, s1, s2};
+    cf_nditer it;
+    cf_nditer_init(&it, rank, dims, 3, sp);
+    size_t esz = cf_dtype_size(x->dtype);
+    int64_t total = cf_value_numel(o);
+    for (int64_t i = 0; i < total; i++, cf_nditer_next(&it)) {
+        int cond = ((const uint8_t *)c->in[0]->data)[it.off[0]] != 0;
+        const char *src = cond ? (const char *)x->data + (size_t)it.off[1] * esz
+                               : (const char *)yv->data + (size_t)it.off[2] * esz;
+        memcpy((char *)o->data + (size_t)i * esz, src, esz);
+    }
+    return 0;
+}
+
+static int clip_run(cf_kernel_call *c, cf_error *err)
+{
+    const cf_value *x = c->in[0];
+    int old = cf_graph_opset(c->g, c->node->domain) < 11;
+    double lo = -INFINITY, hi = INFINITY;
+    if (old) {
+        lo = cf_node_attr_float(c->node, "min", -INFINITY);
+        hi = cf_node_attr_float(c->node, "max", INFINITY);
+    } else {
+        if (c->n_in > 1 && c->in[1])
+            lo = ld_f(c->in[1], 0);
+        if (c->n_in > 2 && c->in[2])
+            hi = ld_f(c->in[2], 0);
+    }
+    cf_value *y = cf_kcall_output(c, 0, x->dtype, x->rank, x->dims, err);
+    if (!y)
+        return err->code;
+    int64_t n = cf_value_numel(x);
+    if (x->dtype == CF_DT_FLOAT) {
+        const float *a = x->data;
+        float *b = y->data, l = (float)lo, h = (float)hi;
+        for (int64_t i = 0; i < n; i++)
+            b[i] = a[i] < l ? l : a[i] > h ? h : a[i];
+        return 0;
+    }
+    if (cf_is_float_type(x->dtype)) {
+        for (int64_t i = 0; i < n; i++) {
+            double v = ld_f(x, i);
+            st_f(y, i, v < lo ? lo : v > hi ? hi : v);
+        }
+        return 0;
+    }
+    int64_t il = (c->n_in > 1 && c->in[1]) ? ld_i(c->in[1], 0) : INT64_MIN;
+    int64_t ih = (c->n_in > 2 && c->in[2]) ? ld_i(c->in[2], 0) : INT64_MAX;
+    for (int64_t i = 0; i < n; i++) {
+        int64_t v = ld_i(x, i);
+        st_i(y, i, v < il ? il : v > ih ? ih : v);
+    }
+    return 0;
+}
+
+/* ---- Cast ---------------------------------------------------------------------- */
+
+static int cast_prepare(const cf_graph *g, const cf_node *n, void **state, cf_error *err)
+{
+    (void)state;
+    int rc = check_types(g, n, err);
+    if (rc)
+        return rc;
+    if (strcmp(n->op_type, "Cast") == 0) {
+        int64_t to = cf_node_attr_int(n, "to", 0);
+        if (!cf_dtype_valid((int)to) || !is_numeric((cf_dtype)to))
+            return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "cast to type %lld",
+                                           (long long)to);
+    }
+    return 0;
+}
+
+static int cast_run(cf_kernel_call *c, cf_error *err)
+{
+    const cf_value *x = c->in[0];
+    cf_dtype to = strcmp(c->node->op_type, "CastLike") == 0
+                      ? c->in[1]->dtype
+                      : (cf_dtype)cf_node_attr_int(c->node, "to", CF_DT_FLOAT);
+    cf_value *y = cf_kcall_output(c, 0, to, x->rank, x->dims, err);
+    if (!y)
+        return err->code;
+    int64_t n = cf_value_numel(x);
+    if (to == x->dtype) {
+        memcpy(y->data, x->data, x->nbytes);
+        return 0;
+    }
+    for (int64_t i = 0; i < n; i++) {
+        if (cf_is_float_type(x->dtype)) {
+            double v = ld_f(x, i);
+            if (cf_is_int_type(to) && isnan(v))
+                v = 0;   /* NaN has no integer: 0, as common runtimes give */
+            st_f(y, i, v);
+        } else {
+            st_i(y, i, ld_i(x, i));
+        }
+    }
+    return 0;
+}
+
+#define UNARY(op, from) {op, "", from, 0, "ref", unary_prepare, unary_run, free}
+#define NARY(op, from) {op, "", from, 0, "ref", nary_prepare, nary_run, free}
+
 const cf_kernel_i cf_kernels_elementwise[] = {
+    UNARY("Abs", 1), UNARY("Neg", 1), UNARY("Sign", 9), UNARY("Relu", 1), UNARY("Ceil", 1),
+    UNARY("Floor", 1), UNARY("Round", 11), UNARY("Exp", 1), UNARY("Log", 1), UNARY("Sqrt", 1),
+    UNARY("Reciprocal", 1), UNARY("Sin", 7), UNARY("Cos", 7), UNARY("Tan", 7), UNARY("Asin", 7),
+    UNARY("Acos", 7), UNARY("Atan", 7), UNARY("Sinh", 9), UNARY("Cosh", 9), UNARY("Asinh", 9),
+    UNARY("Acosh", 9), UNARY("Atanh", 9), UNARY("Tanh", 1), UNARY("Erf", 9),
+    UNARY("Sigmoid", 1), UNARY("Softplus", 1), UNARY("Softsign", 1), UNARY("LeakyRelu", 1),
+    UNARY("Elu", 1), UNARY("Celu", 12), UNARY("Selu", 1), UNARY("HardSigmoid", 1),
+    UNARY("HardSwish", 14), UNARY("ThresholdedRelu", 10),
+    NARY("Add", 1), NARY("Sub", 1), NARY("Mul", 1), NARY("Div", 1), NARY("Pow", 1),
+    NARY("Mod", 10), NARY("Max", 1), NARY("Min", 1), NARY("Sum", 1), NARY("Mean", 1),
+    NARY("Equal", 1), NARY("Greater", 1), NARY("GreaterOrEqual", 12), NARY("Less", 1),
+    NARY("LessOrEqual", 12), NARY("And", 1), NARY("Or", 1), NARY("Xor", 1),
+    NARY("BitShift", 11), NARY("PRelu", 1),
+    {"Not", "", 1, 0, "ref", types_prepare, not_run, NULL},
+    {"IsNaN", "", 9, 0, "ref", types_prepare, isnan_run, NULL},
+    {"IsInf", "", 10, 0, "ref", types_prepare, isnan_run, NULL},
+    {"Where", "", 9, 0, "ref", types_prepare, where_run, NULL},
+    {"Clip", "", 1, 0, "ref", types_prepare, clip_run, NULL},
+    {"Cast", "", 1, 0, "ref", cast_prepare, cast_run, NULL},
+    {"CastLike", "", 15, 0, "ref", cast_prepare, cast_run, NULL},
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL},
 };
