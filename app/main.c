@@ -28,6 +28,7 @@ static const cf_command commands[] = {
      cf_cmd_profile_help},
     {"conformance", cf_cmd_conformance, "run ONNX test models and check the outputs",
      cf_cmd_conformance_help},
+    {"ops", cf_cmd_ops, "list the ops the CPU backend runs", cf_cmd_ops_help},
     {"help", cmd_help, "show help for a command", help_help},
 };
 

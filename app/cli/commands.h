@@ -18,6 +18,8 @@ int cf_cmd_info(int argc, char **argv);
 extern const char cf_cmd_info_help[];
 int cf_cmd_profile(int argc, char **argv);
 extern const char cf_cmd_profile_help[];
+int cf_cmd_ops(int argc, char **argv);
+extern const char cf_cmd_ops_help[];
 int cf_cmd_conformance(int argc, char **argv);
 extern const char cf_cmd_conformance_help[];
 

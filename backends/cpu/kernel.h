@@ -93,4 +93,9 @@ int cf_kernel_select(const cf_graph *g, const cf_node *n, int reference_only,
  * calls fn once per distinct op. */
 void cf_kernel_each_op(void (*fn)(void *user, const cf_kernel_i *k), void *user);
 
+/* The implementations that handle an op ("onednn, ref"), in chain order. */
+void cf_kernel_impls(const char *op_type, const char *domain, char *buf, size_t size);
+/* The opsets some kernel of the op handles: [min, max], max 0 = no bound. */
+void cf_kernel_opsets(const char *op_type, const char *domain, int *min_opset, int *max_opset);
+
 #endif

@@ -85,3 +85,41 @@ void cf_kernel_each_op(void (*fn)(void *user, const cf_kernel_i *k), void *user)
                 fn(user, k);
         }
 }
+
+void cf_kernel_impls(const char *op_type, const char *domain, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t t = 0; t < N_TABLES; t++)
+        for (const cf_kernel_i *k = chain[t]; k->op_type; k++) {
+            if (strcmp(k->op_type, op_type) != 0 || !domain_match(k->domain, domain))
+                continue;
+            if (strstr(buf, k->impl))
+                continue;   /* one name per implementation, whatever its opsets */
+            int w = snprintf(buf + used, size - used, "%s%s", used ? ", " : "", k->impl);
+            if (w < 0 || (size_t)w >= size - used)
+                return;
+            used += (size_t)w;
+        }
+}
+
+void cf_kernel_opsets(const char *op_type, const char *domain, int *min_opset, int *max_opset)
+{
+    *min_opset = 0;
+    *max_opset = 0;
+    int first = 1, open_end = 0;
+    for (size_t t = 0; t < N_TABLES; t++)
+        for (const cf_kernel_i *k = chain[t]; k->op_type; k++) {
+            if (strcmp(k->op_type, op_type) != 0 || !domain_match(k->domain, domain))
+                continue;
+            if (first || k->min_opset < *min_opset)
+                *min_opset = k->min_opset;
+            if (!k->max_opset)
+                open_end = 1;
+            else if (k->max_opset > *max_opset)
+                *max_opset = k->max_opset;
+            first = 0;
+        }
+    if (open_end)
+        *max_opset = 0;
+}
