@@ -37,7 +37,9 @@ typedef struct cf_layer_cost {
 typedef struct cf_backend_opts {
     int threads;            /* 0: the library default */
     int reference_only;     /* 1: the reference kernels only (the oracle) */
-    int check_nan;          /* 1: fail on the first layer that turns finite inputs into NaN */
+    int check_nan;          /* 1: the FIRST run fails at the first layer that turns NaN-free
+                             * inputs into NaN, naming it; later runs (the timed ones) do
+                             * not pay for the scan */
 } cf_backend_opts;
 
 /* Called between layers while running: return non-zero to cancel the run

@@ -541,6 +541,7 @@ int cf_exec_run(cf_exec *e, const cf_value *inputs, int n_inputs, cf_value *outp
     }
     if (!rc && sizes)
         make_plan(e, sizes);
+    e->check_nan = 0;   /* the check is for the first run only (backend.h) */
     free(sizes);
     return rc;
 }

@@ -1,6 +1,1096 @@
-/* onednn.c — kernel family (being written). */
+/* onednn.c — fast fp32 kernels on oneDNN 2.6 (C API): Conv, Gemm, MatMul,
+ * MaxPool, AveragePool, GlobalAveragePool.
+ *
+ * Every oneDNN call of chipfit is in this file, so the move to oneDNN 3.x
+ * (no op descriptors, new scale attributes) touches one place.
+ *
+ * Each node gets its own state: an engine and a stream (cheap; no process-wide
+ * object), the primitive built from the graph's static shapes, constant
+ * weights reordered once into the layout oneDNN picked. A node with an
+ * unknown dim, a non-constant weight, a type other than float32 or an
+ * attribute we do not map declines (CF_EUNSUPPORTED) and the reference
+ * kernel takes it — as does a node for which oneDNN only has its "ref"
+ * implementation, which is slower than ours.
+ *
+ * Activations between nodes are plain row-major (NCHW) values. A convolution
+ * lets oneDNN pick its src/dst layout and reorders at its edges; see
+ * conv_prepare for the measured trade-off.
+ *
+ * Threads: oneDNN's jit kernels fix their thread count when the primitive
+ * descriptor is created (OpenMP parallel regions with that many threads), so
+ * a run with another thread count than the one prepared rebuilds the
+ * primitive once (cached by oneDNN). */
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <dnnl.h>
+
 #include "kutil.h"
 
+#define ALIGN 64
+#define MAX_SP 3   /* spatial dims: 1-D, 2-D, 3-D convolution and pooling */
+
+enum { ARG_SRC, ARG_DST, ARG_WEI, ARG_BIAS, N_ARGS };
+
+typedef union op_desc {
+    dnnl_convolution_desc_t conv;
+    dnnl_pooling_v2_desc_t pool;
+    dnnl_matmul_desc_t mm;
+} op_desc;
+
+typedef struct dnn_state {
+    dnnl_engine_t eng;
+    dnnl_stream_t strm;
+    op_desc od;
+    dnnl_primitive_attr_t attr;
+    dnnl_primitive_desc_t pd;
+    dnnl_primitive_t prim;     /* made at the first run, with the run's threads */
+    int nthr;                  /* threads pd was made for */
+    char impl[96];
+
+    /* Activations as the executor holds them, and as the primitive wants. */
+    dnnl_memory_desc_t src_plain, dst_plain;
+    dnnl_memory_t src_user, dst_user;  /* plain views of the node's values */
+    dnnl_memory_t src_mem, dst_mem;    /* what the primitive reads / writes */
+    dnnl_primitive_t src_reorder, dst_reorder;   /* NULL: no reorder, mem = user */
+    void *src_buf, *dst_buf;
+
+    /* Weights: constant (reordered into wei_buf) or read at run time. */
+    int wei_input;             /* node input index of the weights; -1 for none */
+    int wei_const;
+    const void *wei_src;       /* plain constant weights (graph data or wei_own) */
+    void *wei_own;             /* weights we transformed (Gemm alpha, transB) */
+    dnnl_memory_desc_t wei_plain, wei_md;
+    dnnl_memory_t wei_mem;
+    void *wei_buf;
+
+    /* Bias: constant (bias_own) or the node's input bias_input at run time. */
+    int bias_input;            /* -1: none or constant */
+    void *bias_own;
+    dnnl_memory_desc_t bias_md;
+    dnnl_memory_t bias_mem;
+    int has_bias;
+
+    dnnl_memory_t scratch_mem;
+    void *scratch_buf;
+
+    int in_rank, out_rank;
+    cf_dtype in_dt, out_dt;            /* of input 0 and output 0 */
+    int64_t in_dims[CF_MAX_RANK];      /* input 0 as prepared */
+    int64_t wei_dims[CF_MAX_RANK];     /* the runtime weights input as prepared */
+    int wei_rank;
+    int64_t out_dims[CF_MAX_RANK];
+} dnn_state;
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+static void *buf_alloc(size_t n)
+{
+    n = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+    return aligned_alloc(ALIGN, n ? n : ALIGN);
+}
+
+static const char *dnn_status_name(dnnl_status_t s)
+{
+    switch (s) {
+    case dnnl_success: return "success";
+    case dnnl_out_of_memory: return "out of memory";
+    case dnnl_invalid_arguments: return "invalid arguments";
+    case dnnl_unimplemented: return "unimplemented";
+    case dnnl_runtime_error: return "runtime error";
+    default: return "error";
+    }
+}
+
+/* Plain (row-major) descriptor of a float tensor. */
+static dnnl_status_t md_plain(dnnl_memory_desc_t *md, int rank, const int64_t *dims,
+                              dnnl_data_type_t dt)
+{
+    dnnl_dims_t d, s;
+    int64_t st = 1;
+    for (int i = rank - 1; i >= 0; i--) {
+        d[i] = dims[i];
+        s[i] = st;
+        st *= dims[i] > 0 ? dims[i] : 1;
+    }
+    return dnnl_memory_desc_init_by_strides(md, rank, d, dt, s);
+}
+
+static dnnl_status_t md_any(dnnl_memory_desc_t *md, int rank, const int64_t *dims,
+                            dnnl_data_type_t dt)
+{
+    dnnl_dims_t d;
+    for (int i = 0; i < rank; i++)
+        d[i] = dims[i];
+    return dnnl_memory_desc_init_by_tag(md, rank, d, dt, dnnl_format_tag_any);
+}
+
+/* The static shape of a tensor: 1 when every dim is known. */
+static int static_shape(const cf_tensor *t, int *rank, int64_t *dims)
+{
+    if (!t || t->shape.rank < 0 || t->shape.rank > CF_MAX_RANK)
+        return 0;
+    *rank = t->shape.rank;
+    for (int i = 0; i < t->shape.rank; i++) {
+        if (t->shape.dims[i].value < 0)
+            return 0;
+        dims[i] = t->shape.dims[i].value;
+    }
+    return 1;
+}
+
+static dnnl_data_type_t dnn_dt(cf_dtype t)
+{
+    return t == CF_DT_UINT8 ? dnnl_u8 : t == CF_DT_INT8 ? dnnl_s8 : dnnl_f32;
+}
+
+static int is_const(const cf_tensor *t)
+{
+    return t && (t->flags & CF_TENSOR_INITIALIZER) && t->data && t->dtype == CF_DT_FLOAT;
+}
+
+static void state_free(dnn_state *st)
+{
+    if (!st)
+        return;
+    if (st->prim)
+        dnnl_primitive_destroy(st->prim);
+    if (st->pd)
+        dnnl_primitive_desc_destroy(st->pd);
+    if (st->src_reorder)
+        dnnl_primitive_destroy(st->src_reorder);
+    if (st->dst_reorder)
+        dnnl_primitive_destroy(st->dst_reorder);
+    dnnl_memory_t mems[] = {st->src_user, st->dst_user, st->src_mem, st->dst_mem,
+                            st->wei_mem, st->bias_mem, st->scratch_mem};
+    for (size_t i = 0; i < sizeof mems / sizeof mems[0]; i++)
+        if (mems[i])
+            dnnl_memory_destroy(mems[i]);
+    if (st->attr)
+        dnnl_primitive_attr_destroy(st->attr);
+    if (st->strm)
+        dnnl_stream_destroy(st->strm);
+    if (st->eng)
+        dnnl_engine_destroy(st->eng);
+    free(st->src_buf);
+    free(st->dst_buf);
+    free(st->wei_buf);
+    free(st->wei_own);
+    free(st->bias_own);
+    free(st->scratch_buf);
+    free(st);
+}
+
+static void dnn_release(void *state)
+{
+    state_free(state);
+}
+
+static dnn_state *state_new(void)
+{
+    dnn_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return NULL;
+    st->wei_input = -1;
+    st->bias_input = -1;
+    st->in_dt = st->out_dt = CF_DT_FLOAT;
+    if (dnnl_engine_create(&st->eng, dnnl_cpu, 0) != dnnl_success ||
+        dnnl_stream_create(&st->strm, st->eng, dnnl_stream_default_flags) != dnnl_success ||
+        dnnl_primitive_attr_create(&st->attr) != dnnl_success ||
+        dnnl_primitive_attr_set_scratchpad_mode(st->attr, dnnl_scratchpad_mode_user) !=
+            dnnl_success) {
+        state_free(st);
+        return NULL;
+    }
+    return st;
+}
+
+/* Runs a reorder once (weights at set-up). */
+static dnnl_status_t reorder_now(dnn_state *st, const dnnl_memory_desc_t *from, const void *src,
+                                 const dnnl_memory_desc_t *to, void *dst)
+{
+    dnnl_primitive_desc_t rpd = NULL;
+    dnnl_primitive_t r = NULL;
+    dnnl_memory_t a = NULL, b = NULL;
+    dnnl_status_t s = dnnl_reorder_primitive_desc_create(&rpd, from, st->eng, to, st->eng, NULL);
+    if (s == dnnl_success)
+        s = dnnl_primitive_create(&r, rpd);
+    if (s == dnnl_success)
+        s = dnnl_memory_create(&a, from, st->eng, (void *)src);
+    if (s == dnnl_success)
+        s = dnnl_memory_create(&b, to, st->eng, dst);
+    if (s == dnnl_success) {
+        dnnl_exec_arg_t args[] = {{DNNL_ARG_FROM, a}, {DNNL_ARG_TO, b}};
+        s = dnnl_primitive_execute(r, st->strm, 2, args);
+    }
+    if (s == dnnl_success)
+        s = dnnl_stream_wait(st->strm);
+    if (a)
+        dnnl_memory_destroy(a);
+    if (b)
+        dnnl_memory_destroy(b);
+    if (r)
+        dnnl_primitive_destroy(r);
+    if (rpd)
+        dnnl_primitive_desc_destroy(rpd);
+    return s;
+}
+
+static dnnl_status_t make_reorder(dnn_state *st, const dnnl_memory_desc_t *from,
+                                  const dnnl_memory_desc_t *to, dnnl_primitive_t *out)
+{
+    dnnl_primitive_desc_t rpd = NULL;
+    dnnl_status_t s = dnnl_reorder_primitive_desc_create(&rpd, from, st->eng, to, st->eng, NULL);
+    if (s == dnnl_success)
+        s = dnnl_primitive_create(out, rpd);
+    if (rpd)
+        dnnl_primitive_desc_destroy(rpd);
+    return s;
+}
+
+/* One activation edge (src or dst): the plain view and, when the primitive
+ * wants another layout, a buffer in that layout and the reorder between. */
+static dnnl_status_t edge_setup(dnn_state *st, const dnnl_memory_desc_t *plain,
+                                const dnnl_memory_desc_t *want, int is_src, dnnl_memory_t *user,
+                                dnnl_memory_t *mem, dnnl_primitive_t *reorder, void **buf)
+{
+    dnnl_status_t s = dnnl_memory_create(user, plain, st->eng, DNNL_MEMORY_NONE);
+    if (s != dnnl_success)
+        return s;
+    if (dnnl_memory_desc_equal(plain, want)) {
+        *mem = NULL;
+        return dnnl_success;
+    }
+    *buf = buf_alloc(dnnl_memory_desc_get_size(want));
+    if (!*buf)
+        return dnnl_out_of_memory;
+    s = dnnl_memory_create(mem, want, st->eng, *buf);
+    if (s == dnnl_success)
+        s = is_src ? make_reorder(st, plain, want, reorder) : make_reorder(st, want, plain, reorder);
+    return s;
+}
+
+/* Builds (or rebuilds for another thread count) the primitive descriptor,
+ * checks the implementation, sets up layouts, weights and scratchpad.
+ * Returns CF_EUNSUPPORTED for oneDNN's reference implementation. */
+static int build_pd(dnn_state *st, const cf_node *n, cf_error *err)
+{
+    dnnl_primitive_desc_t pd = NULL;
+    dnnl_status_t s = dnnl_primitive_desc_create(&pd, &st->od, st->attr, st->eng, NULL);
+    if (s != dnnl_success)
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "oneDNN has no primitive (%s)",
+                                       dnn_status_name(s));
+    const char *impl = NULL;
+    dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl);
+    if (!impl || strncmp(impl, "ref", 3) == 0) {
+        dnnl_primitive_desc_destroy(pd);
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED,
+                                       "oneDNN offers only its reference implementation (%s)",
+                                       impl ? impl : "?");
+    }
+    if (st->pd) {
+        /* A rebuild: the layouts may change with the thread count. */
+        const dnnl_memory_desc_t *q[] = {
+            dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0),
+            dnnl_primitive_desc_query_md(st->pd, dnnl_query_src_md, 0),
+            dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0),
+            dnnl_primitive_desc_query_md(st->pd, dnnl_query_dst_md, 0),
+            dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0),
+            dnnl_primitive_desc_query_md(st->pd, dnnl_query_weights_md, 0),
+            dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0),
+            dnnl_primitive_desc_query_md(st->pd, dnnl_query_scratchpad_md, 0),
+        };
+        int same = 1;
+        for (int i = 0; i < 8; i += 2)
+            same &= (!q[i] && !q[i + 1]) ||
+                    (q[i] && q[i + 1] && dnnl_memory_desc_equal(q[i], q[i + 1]));
+        dnnl_primitive_desc_destroy(st->pd);
+        st->pd = pd;
+        if (same)
+            return 0;
+        /* Otherwise set everything up again below. */
+        if (st->src_reorder)
+            dnnl_primitive_destroy(st->src_reorder);
+        if (st->dst_reorder)
+            dnnl_primitive_destroy(st->dst_reorder);
+        dnnl_memory_t *mems[] = {&st->src_user, &st->dst_user, &st->src_mem, &st->dst_mem,
+                                 &st->wei_mem, &st->bias_mem, &st->scratch_mem};
+        for (size_t i = 0; i < sizeof mems / sizeof mems[0]; i++)
+            if (*mems[i])
+                dnnl_memory_destroy(*mems[i]);
+        for (size_t i = 0; i < sizeof mems / sizeof mems[0]; i++)
+            *mems[i] = NULL;
+        st->src_reorder = st->dst_reorder = NULL;
+        free(st->src_buf);
+        free(st->dst_buf);
+        free(st->wei_buf);
+        free(st->scratch_buf);
+        st->src_buf = st->dst_buf = st->wei_buf = st->scratch_buf = NULL;
+    }
+    st->pd = pd;
+    snprintf(st->impl, sizeof st->impl, "%s", impl);
+
+    const dnnl_memory_desc_t *src = dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0);
+    const dnnl_memory_desc_t *dst = dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
+    s = edge_setup(st, &st->src_plain, src, 1, &st->src_user, &st->src_mem, &st->src_reorder,
+                   &st->src_buf);
+    if (s == dnnl_success)
+        s = edge_setup(st, &st->dst_plain, dst, 0, &st->dst_user, &st->dst_mem, &st->dst_reorder,
+                       &st->dst_buf);
+    if (s == dnnl_success && st->wei_input >= 0) {
+        const dnnl_memory_desc_t *w = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
+        st->wei_md = *w;
+        if (st->wei_const) {
+            st->wei_buf = buf_alloc(dnnl_memory_desc_get_size(w));
+            s = st->wei_buf ? reorder_now(st, &st->wei_plain, st->wei_src, w, st->wei_buf)
+                            : dnnl_out_of_memory;
+            if (s == dnnl_success)
+                s = dnnl_memory_create(&st->wei_mem, w, st->eng, st->wei_buf);
+        } else {
+            s = dnnl_memory_create(&st->wei_mem, w, st->eng, DNNL_MEMORY_NONE);
+        }
+    }
+    if (s == dnnl_success && st->has_bias)
+        s = dnnl_memory_create(&st->bias_mem, &st->bias_md, st->eng,
+                               st->bias_own ? st->bias_own : DNNL_MEMORY_NONE);
+    const dnnl_memory_desc_t *sp = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
+    if (s == dnnl_success && sp && dnnl_memory_desc_get_size(sp)) {
+        st->scratch_buf = buf_alloc(dnnl_memory_desc_get_size(sp));
+        s = st->scratch_buf ? dnnl_memory_create(&st->scratch_mem, sp, st->eng, st->scratch_buf)
+                            : dnnl_out_of_memory;
+    }
+    if (s == dnnl_out_of_memory)
+        return cf_kernel_prepare_error(n, err, CF_ENOMEM, "out of memory setting up oneDNN");
+    if (s != dnnl_success)
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "oneDNN set-up failed (%s)",
+                                       dnn_status_name(s));
+    return 0;
+}
+
+/* The common end of prepare: builds for the current thread count. */
+static int finish_prepare(dnn_state *st, const cf_node *n, void **state, cf_error *err)
+{
+    st->nthr = omp_get_max_threads();
+    int rc = build_pd(st, n, err);
+    if (rc) {
+        state_free(st);
+        return rc;
+    }
+    *state = st;
+    return 0;
+}
+
+static int same_dims(const cf_value *v, int rank, const int64_t *dims)
+{
+    if (!v || v->rank != rank)
+        return 0;
+    for (int i = 0; i < rank; i++)
+        if (v->dims[i] != dims[i])
+            return 0;
+    return 1;
+}
+
+static int dnn_run(cf_kernel_call *c, cf_error *err)
+{
+    dnn_state *st = c->state;
+    const cf_value *x = c->in[0];
+    if (!same_dims(x, st->in_rank, st->in_dims) || x->dtype != st->in_dt)
+        return cf_kernel_error(c, err, CF_ECHECK,
+                               "input 0 differs from the shape the oneDNN kernel was prepared for");
+    const cf_value *w = st->wei_input >= 0 && !st->wei_const ? c->in[st->wei_input] : NULL;
+    if (st->wei_input >= 0 && !st->wei_const &&
+        (!same_dims(w, st->wei_rank, st->wei_dims) || w->dtype != CF_DT_FLOAT))
+        return cf_kernel_error(c, err, CF_ECHECK, "input %d differs from the shape the oneDNN "
+                               "kernel was prepared for", st->wei_input);
+    const cf_value *b = st->bias_input >= 0 ? c->in[st->bias_input] : NULL;
+    if (st->bias_input >= 0 && (!b || b->dtype != CF_DT_FLOAT ||
+                                cf_value_numel(b) != st->out_dims[1]))
+        return cf_kernel_error(c, err, CF_ECHECK, "bias differs from what was prepared");
+
+    int want = c->threads > 0 ? c->threads : 1;
+    if (omp_get_max_threads() != want)
+        omp_set_num_threads(want);
+    if (st->nthr != want) {
+        if (st->prim) {
+            dnnl_primitive_destroy(st->prim);
+            st->prim = NULL;
+        }
+        st->nthr = want;
+        int rc = build_pd(st, c->node, err);
+        if (rc)
+            return cf_kernel_error(c, err, rc, "rebuilding for %d threads failed", want);
+    }
+    dnnl_status_t s = dnnl_success;
+    if (!st->prim)
+        s = dnnl_primitive_create(&st->prim, st->pd);
+    if (s != dnnl_success)
+        return cf_kernel_error(c, err, s == dnnl_out_of_memory ? CF_ENOMEM : CF_EINTERNAL,
+                               "oneDNN primitive creation failed (%s)", dnn_status_name(s));
+
+    cf_value *y = cf_kcall_output(c, 0, st->out_dt, st->out_rank, st->out_dims, err);
+    if (!y)
+        return CF_ENOMEM;
+    dnnl_memory_set_data_handle(st->src_user, x->data);
+    dnnl_memory_set_data_handle(st->dst_user, y->data);
+    dnnl_memory_t src = st->src_mem ? st->src_mem : st->src_user;
+    dnnl_memory_t dst = st->dst_mem ? st->dst_mem : st->dst_user;
+    if (w)
+        dnnl_memory_set_data_handle(st->wei_mem, w->data);
+    if (b)
+        dnnl_memory_set_data_handle(st->bias_mem, b->data);
+
+    if (st->src_reorder) {
+        dnnl_exec_arg_t ra[] = {{DNNL_ARG_FROM, st->src_user}, {DNNL_ARG_TO, st->src_mem}};
+        s = dnnl_primitive_execute(st->src_reorder, st->strm, 2, ra);
+    }
+    dnnl_exec_arg_t args[5];
+    int na = 0;
+    args[na++] = (dnnl_exec_arg_t){DNNL_ARG_SRC, src};
+    args[na++] = (dnnl_exec_arg_t){DNNL_ARG_DST, dst};
+    if (st->wei_mem)
+        args[na++] = (dnnl_exec_arg_t){DNNL_ARG_WEIGHTS, st->wei_mem};
+    if (st->bias_mem)
+        args[na++] = (dnnl_exec_arg_t){DNNL_ARG_BIAS, st->bias_mem};
+    if (st->scratch_mem)
+        args[na++] = (dnnl_exec_arg_t){DNNL_ARG_SCRATCHPAD, st->scratch_mem};
+    if (s == dnnl_success)
+        s = dnnl_primitive_execute(st->prim, st->strm, na, args);
+    if (s == dnnl_success && st->dst_reorder) {
+        dnnl_exec_arg_t ra[] = {{DNNL_ARG_FROM, st->dst_mem}, {DNNL_ARG_TO, st->dst_user}};
+        s = dnnl_primitive_execute(st->dst_reorder, st->strm, 2, ra);
+    }
+    if (s == dnnl_success)
+        s = dnnl_stream_wait(st->strm);
+    if (s != dnnl_success)
+        return cf_kernel_error(c, err, CF_EINTERNAL, "oneDNN execution failed (%s, %s)",
+                               dnn_status_name(s), st->impl);
+    return 0;
+}
+
+/* ---- attributes ------------------------------------------------------------- */
+
+/* Reads an INTS attribute of exactly `count` values into out (dflt when
+ * absent). 0 when present with another count. */
+static int attr_ints(const cf_node *n, const char *name, int count, int64_t dflt, int64_t *out)
+{
+    size_t k = 0;
+    const int64_t *v = cf_node_attr_ints(n, name, &k);
+    if (!v) {
+        for (int i = 0; i < count; i++)
+            out[i] = dflt;
+        return 1;
+    }
+    if ((int)k != count)
+        return 0;
+    memcpy(out, v, (size_t)count * sizeof *out);
+    return 1;
+}
+
+/* Which attributes the node may carry; any other declines. */
+static int attrs_known(const cf_node *n, const char *const *known, const char **bad)
+{
+    for (int a = 0; a < n->n_attrs; a++) {
+        int ok = 0;
+        for (const char *const *k = known; *k && !ok; k++)
+            ok = strcmp(*k, n->attrs[a].name) == 0;
+        if (!ok) {
+            *bad = n->attrs[a].name;
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Window geometry shared by Conv and the pools: pads from pads / auto_pad
+ * for output size out = floor((in + pl + pr - ek) / s) + 1 (ek: dilated
+ * kernel extent). ceil_mode is handled by the caller. */
+static int window_pads(const cf_node *n, int sp, const int64_t *in, const int64_t *k,
+                       const int64_t *s, const int64_t *d, int64_t *pl, int64_t *pr,
+                       cf_error *err)
+{
+    const char *ap = cf_node_attr_string(n, "auto_pad", "NOTSET");
+    int64_t pads[2 * MAX_SP];
+    if (strcmp(ap, "NOTSET") == 0) {
+        if (!attr_ints(n, "pads", 2 * sp, 0, pads))
+            return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "pads has the wrong length");
+        for (int i = 0; i < sp; i++) {
+            pl[i] = pads[i];
+            pr[i] = pads[sp + i];
+        }
+    } else if (strcmp(ap, "VALID") == 0) {
+        for (int i = 0; i < sp; i++)
+            pl[i] = pr[i] = 0;
+    } else if (strcmp(ap, "SAME_UPPER") == 0 || strcmp(ap, "SAME_LOWER") == 0) {
+        for (int i = 0; i < sp; i++) {
+            int64_t out = (in[i] + s[i] - 1) / s[i];
+            int64_t ek = (k[i] - 1) * d[i] + 1;
+            int64_t tot = (out - 1) * s[i] + ek - in[i];
+            if (tot < 0)
+                tot = 0;
+            int64_t small = tot / 2;
+            pl[i] = ap[5] == 'U' ? small : tot - small;
+            pr[i] = tot - pl[i];
+        }
+    } else {
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "auto_pad %s", ap);
+    }
+    for (int i = 0; i < sp; i++)
+        if (pl[i] < 0 || pr[i] < 0)
+            return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "negative pads");
+    return 0;
+}
+
+/* ---- Conv ------------------------------------------------------------------- */
+
+static const dnnl_format_tag_t act_tags[] = {dnnl_ncw, dnnl_nchw, dnnl_ncdhw};
+
+static int conv_prepare(const cf_graph *g, const cf_node *n, void **state, cf_error *err)
+{
+    static const char *const known[] = {"auto_pad", "dilations", "group", "kernel_shape",
+                                        "pads", "strides", NULL};
+    const char *bad = NULL;
+    if (!attrs_known(n, known, &bad))
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "attribute %s", bad);
+    const cf_tensor *x = cf_node_input(g, n, 0), *w = cf_node_input(g, n, 1);
+    const cf_tensor *b = cf_node_input(g, n, 2);
+    int xr, wr, br = 0;
+    int64_t xd[CF_MAX_RANK], wd[CF_MAX_RANK], bd[CF_MAX_RANK];
+    if (!x || !w || x->dtype != CF_DT_FLOAT || w->dtype != CF_DT_FLOAT ||
+        (b && b->dtype != CF_DT_FLOAT))
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "only float32");
+    if (!static_shape(x, &xr, xd) || !static_shape(w, &wr, wd) || (b && !static_shape(b, &br, bd)))
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "shapes not static");
+    if (!is_const(w))
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "weights not constant");
+    int sp = xr - 2;
+    if (sp < 1 || sp > MAX_SP || wr != xr)
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "rank %d", xr);
+    int64_t group = cf_node_attr_int(n, "group", 1);
+    int64_t N = xd[0], C = xd[1], M = wd[0];
+    if (group < 1 || C % group || M % group || wd[1] != C / group || (b && (br != 1 || bd[0] != M)))
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "inconsistent channels");
+    int64_t k[MAX_SP], s[MAX_SP], d[MAX_SP], pl[MAX_SP], pr[MAX_SP], ks[MAX_SP];
+    for (int i = 0; i < sp; i++)
+        k[i] = wd[2 + i];
+    if (!attr_ints(n, "strides", sp, 1, s) || !attr_ints(n, "dilations", sp, 1, d) ||
+        !attr_ints(n, "kernel_shape", sp, 0, ks))
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "attribute lengths");
+    for (int i = 0; i < sp; i++)
+        if (s[i] < 1 || d[i] < 1 || (cf_node_attr(n, "kernel_shape") && ks[i] != k[i]))
+            return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "strides/dilations/kernel");
+    int rc = window_pads(n, sp, xd + 2, k, s, d, pl, pr, err);
+    if (rc)
+        return rc;
+    int64_t yd[CF_MAX_RANK] = {N, M};
+    for (int i = 0; i < sp; i++) {
+        int64_t ek = (k[i] - 1) * d[i] + 1;
+        yd[2 + i] = (xd[2 + i] + pl[i] + pr[i] - ek) / s[i] + 1;
+        if (xd[2 + i] + pl[i] + pr[i] < ek || yd[2 + i] < 1)
+            return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "empty output");
+    }
+    if (N < 1 || C < 1 || M < 1)
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "empty tensor");
+
+    dnn_state *st = state_new();
+    if (!st)
+        return cf_kernel_prepare_error(n, err, CF_ENOMEM, "out of memory setting up oneDNN");
+    st->in_rank = st->out_rank = xr;
+    memcpy(st->in_dims, xd, sizeof xd);
+    memcpy(st->out_dims, yd, sizeof yd);
+    dnnl_dims_t dx, dy, dw, dst_s, dd, dpl, dpr;
+    for (int i = 0; i < xr; i++) {
+        dx[i] = xd[i];
+        dy[i] = yd[i];
+    }
+    /* Grouped weights: ONNX's [M, C/g, k...] is [g, M/g, C/g, k...] row-major. */
+    int wrank = group > 1 ? xr + 1 : xr;
+    if (group > 1) {
+        dw[0] = group;
+        dw[1] = M / group;
+        for (int i = 1; i < wr; i++)
+            dw[i + 1] = wd[i];
+    } else {
+        for (int i = 0; i < wr; i++)
+            dw[i] = wd[i];
+    }
+    for (int i = 0; i < sp; i++) {
+        dst_s[i] = s[i];
+        dd[i] = d[i] - 1;
+        dpl[i] = pl[i];
+        dpr[i] = pr[i];
+    }
+    int64_t wdims[CF_MAX_RANK + 1];
+    for (int i = 0; i < wrank; i++)
+        wdims[i] = dw[i];
+    dnnl_memory_desc_t src_md, dst_md, wei_md;
+    dnnl_status_t ds = dnnl_memory_desc_init_by_tag(&st->src_plain, xr, dx, dnnl_f32,
+                                                    act_tags[sp - 1]);
+    if (ds == dnnl_success)
+        ds = dnnl_memory_desc_init_by_tag(&st->dst_plain, xr, dy, dnnl_f32, act_tags[sp - 1]);
+    if (ds == dnnl_success)
+        ds = md_plain(&st->wei_plain, wrank, wdims, dnnl_f32);
+    if (ds == dnnl_success)
+        ds = md_any(&wei_md, wrank, wdims, dnnl_f32);
+    /* Activation layout. The executor's values are plain NCHW; letting
+     * oneDNN pick (it picks NHWC, brgconv) and reordering at this conv's
+     * edges beat forcing plain NCHW (x64:gemm:jit, im2col) on resnet18:
+     * convs 17.6 vs 23.7 ms on 1 thread. Keeping the picked layout between
+     * layers needs the executor's help (later). CF_ONEDNN_ACT_PLAIN forces
+     * plain, for comparisons. */
+#ifdef CF_ONEDNN_ACT_PLAIN
+    src_md = st->src_plain;
+    dst_md = st->dst_plain;
+#else
+    if (ds == dnnl_success)
+        ds = md_any(&src_md, xr, xd, dnnl_f32);
+    if (ds == dnnl_success)
+        ds = md_any(&dst_md, xr, yd, dnnl_f32);
+#endif
+    if (b) {
+        int64_t m = M;
+        st->has_bias = 1;
+        st->bias_input = 2;
+        if (ds == dnnl_success)
+            ds = md_plain(&st->bias_md, 1, &m, dnnl_f32);
+    }
+    if (ds == dnnl_success)
+        ds = dnnl_dilated_convolution_forward_desc_init(
+            &st->od.conv, dnnl_forward_inference, dnnl_convolution_direct, &src_md, &wei_md,
+            b ? &st->bias_md : NULL, &dst_md, dst_s, dd, dpl, dpr);
+    if (ds != dnnl_success) {
+        state_free(st);
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "oneDNN convolution (%s)",
+                                       dnn_status_name(ds));
+    }
+    st->wei_input = 1;
+    st->wei_const = 1;
+    st->wei_src = w->data;
+    return finish_prepare(st, n, state, err);
+}
+
+/* ---- pooling ---------------------------------------------------------------- */
+
+static int pool_prepare_common(const cf_graph *g, const cf_node *n, int global, int is_max,
+                               void **state, cf_error *err)
+{
+    static const char *const known_avg[] = {"auto_pad", "ceil_mode", "count_include_pad",
+                                            "dilations", "kernel_shape", "pads", "strides",
+                                            NULL};
+    static const char *const known_global[] = {NULL};
+    static const char *const known_max_s[] = {"auto_pad", "ceil_mode", "dilations",
+                                              "kernel_shape", "pads", "storage_order",
+                                              "strides", NULL};
+    const char *bad = NULL;
+    if (!attrs_known(n, global ? known_global : is_max ? known_max_s : known_avg, &bad))
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "attribute %s", bad);
+    if (is_max && n->n_outputs > 1 && n->outputs[1] >= 0)
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "Indices output");
+    const cf_tensor *x = cf_node_input(g, n, 0), *yt = cf_node_output(g, n, 0);
+    int xr;
+    int64_t xd[CF_MAX_RANK];
+    if (!x || x->dtype != CF_DT_FLOAT)
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "only float32");
+    if (!static_shape(x, &xr, xd))
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "shapes not static");
+    int sp = xr - 2;
+    if (sp < 1 || sp > MAX_SP)
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "rank %d", xr);
+    for (int i = 0; i < xr; i++)
+        if (xd[i] < 1)
+            return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "empty tensor");
+    int64_t k[MAX_SP], s[MAX_SP], d[MAX_SP], pl[MAX_SP] = {0}, pr[MAX_SP] = {0};
+    int64_t yd[CF_MAX_RANK] = {xd[0], xd[1]};
+    dnnl_alg_kind_t alg = is_max ? dnnl_pooling_max : dnnl_pooling_avg_exclude_padding;
+    if (global) {
+        for (int i = 0; i < sp; i++) {
+            k[i] = xd[2 + i];
+            s[i] = d[i] = 1;
+            yd[2 + i] = 1;
+        }
+    } else {
+        if (!cf_node_attr(n, "kernel_shape") || !attr_ints(n, "kernel_shape", sp, 0, k) ||
+            !attr_ints(n, "strides", sp, 1, s) || !attr_ints(n, "dilations", sp, 1, d))
+            return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "attribute lengths");
+        for (int i = 0; i < sp; i++)
+            if (k[i] < 1 || s[i] < 1 || d[i] < 1)
+                return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "kernel/strides");
+        int rc = window_pads(n, sp, xd + 2, k, s, d, pl, pr, err);
+        if (rc)
+            return rc;
+        int ceil_mode = (int)cf_node_attr_int(n, "ceil_mode", 0);
+        int include = (int)cf_node_attr_int(n, "count_include_pad", 0);
+        if (!is_max && include)
+            alg = dnnl_pooling_avg_include_padding;
+        for (int i = 0; i < sp; i++) {
+            int64_t ek = (k[i] - 1) * d[i] + 1, span = xd[2 + i] + pl[i] + pr[i] - ek;
+            if (span < 0)
+                return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "empty output");
+            yd[2 + i] = (ceil_mode ? (span + s[i] - 1) / s[i] : span / s[i]) + 1;
+            /* A last window starting in the right padding does not count. */
+            if (ceil_mode && (yd[2 + i] - 1) * s[i] >= xd[2 + i] + pl[i])
+                yd[2 + i]--;
+        }
+        /* Take the graph's shape when it says otherwise (ceil_mode rules
+         * moved between ONNX versions): decline rather than guess. */
+        int yr;
+        int64_t gyd[CF_MAX_RANK];
+        if (static_shape(yt, &yr, gyd))
+            for (int i = 0; i < xr; i++)
+                if (yr != xr || gyd[i] != yd[i])
+                    return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED,
+                                                   "output shape differs from inference");
+        for (int i = 0; i < sp; i++) {
+            int64_t ek = (k[i] - 1) * d[i] + 1;
+            int64_t need = (yd[2 + i] - 1) * s[i] + ek - xd[2 + i] - pl[i];
+            if (need > pr[i]) {
+                /* ceil_mode: the extra right padding must not be counted. */
+                if (alg == dnnl_pooling_avg_include_padding)
+                    return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED,
+                                                   "ceil_mode with count_include_pad");
+                pr[i] = need;
+            }
+            /* Every window must see at least one real element. */
+            if (pl[i] >= ek || pr[i] >= ek)
+                return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "padding >= kernel");
+        }
+    }
+    dnn_state *st = state_new();
+    if (!st)
+        return cf_kernel_prepare_error(n, err, CF_ENOMEM, "out of memory setting up oneDNN");
+    st->in_rank = st->out_rank = xr;
+    memcpy(st->in_dims, xd, sizeof xd);
+    memcpy(st->out_dims, yd, sizeof yd);
+    dnnl_dims_t dx, dy, ds_, dk, dd, dpl, dpr;
+    for (int i = 0; i < xr; i++) {
+        dx[i] = xd[i];
+        dy[i] = yd[i];
+    }
+    for (int i = 0; i < sp; i++) {
+        ds_[i] = s[i];
+        dk[i] = k[i];
+        dd[i] = d[i] - 1;
+        dpl[i] = pl[i];
+        dpr[i] = pr[i];
+    }
+    dnnl_status_t ds = dnnl_memory_desc_init_by_tag(&st->src_plain, xr, dx, dnnl_f32,
+                                                    act_tags[sp - 1]);
+    if (ds == dnnl_success)
+        ds = dnnl_memory_desc_init_by_tag(&st->dst_plain, xr, dy, dnnl_f32, act_tags[sp - 1]);
+    if (ds == dnnl_success)
+        ds = dnnl_pooling_v2_forward_desc_init(&st->od.pool, dnnl_forward_inference, alg,
+                                               &st->src_plain, &st->dst_plain, ds_, dk, dd,
+                                               dpl, dpr);
+    if (ds != dnnl_success) {
+        state_free(st);
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "oneDNN pooling (%s)",
+                                       dnn_status_name(ds));
+    }
+    return finish_prepare(st, n, state, err);
+}
+
+static int maxpool_prepare(const cf_graph *g, const cf_node *n, void **state, cf_error *err)
+{
+    return pool_prepare_common(g, n, 0, 1, state, err);
+}
+
+static int avgpool_prepare(const cf_graph *g, const cf_node *n, void **state, cf_error *err)
+{
+    return pool_prepare_common(g, n, 0, 0, state, err);
+}
+
+static int gavgpool_prepare(const cf_graph *g, const cf_node *n, void **state, cf_error *err)
+{
+    return pool_prepare_common(g, n, 1, 0, state, err);
+}
+
+/* ---- MatMul and Gemm -------------------------------------------------------- */
+
+/* Sets up a matmul [batch..., M, K] x [batch..., K, N] (ranks equal, batch
+ * dims 1 or equal: oneDNN broadcasts). The weights are constant when
+ * wsrc != NULL (then their layout is oneDNN's choice), else read from node
+ * input wei_input at run time. out_rank/out_dims are the node's output as
+ * ONNX shapes it (it may drop dims the matmul has). */
+static int matmul_setup(dnn_state *st, const cf_node *n, int rank, const int64_t *ad,
+                        const int64_t *bd, const void *wsrc, cf_error *err)
+{
+    dnnl_data_type_t at = dnn_dt(st->in_dt), yt = dnn_dt(st->out_dt);
+    dnnl_data_type_t bt = st->in_dt == CF_DT_FLOAT ? dnnl_f32 : dnnl_s8;
+    int64_t cd[CF_MAX_RANK];
+    for (int i = 0; i < rank - 2; i++)
+        cd[i] = ad[i] > bd[i] ? ad[i] : bd[i];
+    cd[rank - 2] = ad[rank - 2];
+    cd[rank - 1] = bd[rank - 1];
+    dnnl_memory_desc_t wei_md;
+    dnnl_status_t ds = md_plain(&st->src_plain, rank, ad, at);
+    if (ds == dnnl_success)
+        ds = md_plain(&st->dst_plain, rank, cd, yt);
+    if (ds == dnnl_success)
+        ds = md_plain(&st->wei_plain, rank, bd, bt);
+    if (ds == dnnl_success)
+        ds = wsrc ? md_any(&wei_md, rank, bd, bt) : dnnl_success;
+    if (!wsrc)
+        wei_md = st->wei_plain;
+    if (ds == dnnl_success)
+        ds = dnnl_matmul_desc_init(&st->od.mm, &st->src_plain, &wei_md,
+                                   st->has_bias ? &st->bias_md : NULL, &st->dst_plain);
+    if (ds != dnnl_success)
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "oneDNN matmul (%s)",
+                                       dnn_status_name(ds));
+    st->wei_const = wsrc != NULL;
+    st->wei_src = wsrc;
+    return 0;
+}
+
+/* One value of a constant scalar (per-tensor scale or zero point) input. */
+static int const_scalar(const cf_graph *g, const cf_node *n, int i, double *v)
+{
+    const cf_tensor *t = cf_node_input(g, n, i);
+    int64_t cnt = 0;
+    if (!t || !(t->flags & CF_TENSOR_INITIALIZER) || !t->data || !cf_shape_numel(&t->shape, &cnt) ||
+        cnt != 1)
+        return 0;
+    switch (t->dtype) {
+    case CF_DT_FLOAT: *v = *(const float *)t->data; return 1;
+    case CF_DT_UINT8: *v = *(const uint8_t *)t->data; return 1;
+    case CF_DT_INT8: *v = *(const int8_t *)t->data; return 1;
+    default: return 0;
+    }
+}
+
+/* MatMul (quant 0) and QLinearMatMul (quant 1: inputs a, a_scale, a_zp, b,
+ * b_scale, b_zp, y_scale, y_zp; per-tensor constants, B constant). */
+static int matmul_prepare_common(const cf_graph *g, const cf_node *n, int quant, void **state,
+                                 cf_error *err)
+{
+    int bi = quant ? 3 : 1;
+    const cf_tensor *a = cf_node_input(g, n, 0), *b = cf_node_input(g, n, bi);
+    int ar, br;
+    int64_t ad[CF_MAX_RANK], bd[CF_MAX_RANK];
+    double qs[8] = {0};
+    if (n->n_attrs)
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "attribute %s", n->attrs[0].name);
+    if (!quant && (!a || !b || a->dtype != CF_DT_FLOAT || b->dtype != CF_DT_FLOAT))
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "only float32");
+    const cf_tensor *yt = cf_node_output(g, n, 0);
+    if (quant) {
+        if (!a || !b || !yt || (a->dtype != CF_DT_UINT8 && a->dtype != CF_DT_INT8) ||
+            (b->dtype != CF_DT_UINT8 && b->dtype != CF_DT_INT8) ||
+            (yt->dtype != CF_DT_UINT8 && yt->dtype != CF_DT_INT8))
+            return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "only uint8/int8");
+        if (!(b->flags & CF_TENSOR_INITIALIZER) || !b->data)
+            return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "B not constant");
+        for (int i = 1; i < 8; i++)
+            if (i != 3 && !const_scalar(g, n, i, &qs[i]))
+                return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED,
+                                               "input %d is not a constant scalar", i);
+        if (qs[1] <= 0 || qs[4] <= 0 || qs[6] <= 0)
+            return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "scales not positive");
+    }
+    if (!static_shape(a, &ar, ad) || !static_shape(b, &br, bd) || ar < 1 || br < 1)
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "shapes not static");
+    int64_t K = ad[ar - 1];
+    if ((br == 1 ? bd[0] : bd[br - 2]) != K)
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "inner dims differ");
+    /* The ONNX output shape, then the matmul view: 1-D operands gain a dim,
+     * and a 2-D constant B folds A's batch dims into M (one big GEMM). */
+    int yr = 0;
+    int64_t yd[CF_MAX_RANK];
+    int r = ar > br ? ar : br;
+    if (r < 2)
+        r = 2;
+    int64_t ma[CF_MAX_RANK], mb[CF_MAX_RANK];
+    for (int i = 0; i < r; i++)
+        ma[i] = mb[i] = 1;
+    if (ar == 1)
+        ma[r - 1] = ad[0];
+    else
+        memcpy(ma + r - ar, ad, (size_t)ar * sizeof *ad);
+    if (br == 1)
+        mb[r - 2] = bd[0];
+    else
+        memcpy(mb + r - br, bd, (size_t)br * sizeof *bd);
+    for (int i = 0; i < r - 2; i++) {
+        if (ma[i] != mb[i] && ma[i] != 1 && mb[i] != 1)
+            return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "batch dims do not broadcast");
+        yd[yr++] = ma[i] > mb[i] ? ma[i] : mb[i];
+    }
+    if (ar > 1)
+        yd[yr++] = ma[r - 2];
+    if (br > 1)
+        yd[yr++] = mb[r - 1];
+    for (int i = 0; i < r; i++)
+        if (ma[i] < 1 || mb[i] < 1)
+            return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "empty tensor");
+    int wconst = quant || is_const(b);
+    int batch_b = 0;
+    for (int i = 0; i < r - 2; i++)
+        batch_b |= mb[i] != 1;
+    if (!batch_b && r > 2) {
+        int64_t m = 1;
+        for (int i = 0; i < r - 1; i++)
+            m *= ma[i];
+        ma[0] = m;
+        ma[1] = ma[r - 1];
+        mb[0] = mb[r - 2];
+        mb[1] = mb[r - 1];
+        r = 2;
+    }
+    dnn_state *st = state_new();
+    if (!st)
+        return cf_kernel_prepare_error(n, err, CF_ENOMEM, "out of memory setting up oneDNN");
+    st->in_rank = ar;
+    memcpy(st->in_dims, ad, sizeof ad);
+    st->out_rank = yr;
+    memcpy(st->out_dims, yd, sizeof yd);
+    st->wei_input = bi;
+    st->wei_rank = br;
+    memcpy(st->wei_dims, bd, sizeof bd);
+    const void *wsrc = wconst ? b->data : NULL;
+    int rc = 0;
+    if (quant) {
+        /* oneDNN takes int8 weights only: uint8 B becomes B - 128 with its
+         * zero point moved by the same. */
+        int64_t nb = 1;
+        for (int i = 0; i < br; i++)
+            nb *= bd[i];
+        int8_t *w8 = malloc((size_t)nb);
+        int shift = b->dtype == CF_DT_UINT8 ? 128 : 0;
+        if (!w8)
+            rc = cf_kernel_prepare_error(n, err, CF_ENOMEM, "out of memory setting up oneDNN");
+        for (int64_t i = 0; !rc && i < nb; i++)
+            w8[i] = (int8_t)((int)((const uint8_t *)b->data)[i] - shift);
+        st->wei_own = w8;
+        wsrc = w8;
+        st->in_dt = a->dtype;
+        st->out_dt = yt->dtype;
+        float scale = (float)(qs[1] * qs[4] / qs[6]);
+        int32_t zs = (int32_t)qs[2], zw = (int32_t)qs[5] - shift, zd = (int32_t)qs[7];
+        if (!rc && (dnnl_primitive_attr_set_output_scales(st->attr, 1, 0, &scale) ||
+                    (zs && dnnl_primitive_attr_set_zero_points(st->attr, DNNL_ARG_SRC, 1, 0, &zs)) ||
+                    (zw && dnnl_primitive_attr_set_zero_points(st->attr, DNNL_ARG_WEIGHTS, 1, 0,
+                                                               &zw)) ||
+                    (zd && dnnl_primitive_attr_set_zero_points(st->attr, DNNL_ARG_DST, 1, 0, &zd))))
+            rc = cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "oneDNN quantisation attributes");
+    }
+    if (!rc)
+        rc = matmul_setup(st, n, r, ma, mb, wsrc, err);
+    if (rc) {
+        state_free(st);
+        return rc;
+    }
+    return finish_prepare(st, n, state, err);
+}
+
+static int matmul_prepare(const cf_graph *g, const cf_node *n, void **state, cf_error *err)
+{
+    return matmul_prepare_common(g, n, 0, state, err);
+}
+
+static int qlinear_matmul_prepare(const cf_graph *g, const cf_node *n, void **state,
+                                  cf_error *err)
+{
+    return matmul_prepare_common(g, n, 1, state, err);
+}
+
+static int gemm_prepare(const cf_graph *g, const cf_node *n, void **state, cf_error *err)
+{
+    /* broadcast (opset < 7) only allowed what the general rule allows. */
+    static const char *const known[] = {"alpha", "beta", "transA", "transB", "broadcast", NULL};
+    const char *bad = NULL;
+    if (!attrs_known(n, known, &bad))
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "attribute %s", bad);
+    const cf_tensor *a = cf_node_input(g, n, 0), *b = cf_node_input(g, n, 1);
+    const cf_tensor *ct = cf_node_input(g, n, 2);
+    int ar, br, cr = 0;
+    int64_t ad[CF_MAX_RANK], bd[CF_MAX_RANK], cdims[CF_MAX_RANK];
+    if (!a || !b || a->dtype != CF_DT_FLOAT || b->dtype != CF_DT_FLOAT)
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "only float32");
+    if (!static_shape(a, &ar, ad) || !static_shape(b, &br, bd) || ar != 2 || br != 2)
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "shapes not static 2-D");
+    /* Constant B and C are folded (alpha into B, beta into the bias) at
+     * set-up; a run-time B or C is left to the reference kernel. */
+    if (!is_const(b))
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "B not constant");
+    float alpha = cf_node_attr_float(n, "alpha", 1.0f), beta = cf_node_attr_float(n, "beta", 1.0f);
+    int ta = (int)cf_node_attr_int(n, "transA", 0), tb = (int)cf_node_attr_int(n, "transB", 0);
+    int64_t M = ta ? ad[1] : ad[0], K = ta ? ad[0] : ad[1];
+    int64_t KB = tb ? bd[1] : bd[0], N = tb ? bd[0] : bd[1];
+    if (K != KB || M < 1 || K < 1 || N < 1)
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "inner dims differ");
+    int use_c = ct && beta != 0.0f;
+    if (use_c && (!is_const(ct) || !static_shape(ct, &cr, cdims) || cr > 2))
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "C not a constant of rank <= 2");
+    int64_t cm = cr == 2 ? cdims[0] : 1, cn = cr >= 1 ? cdims[cr - 1] : 1;
+    if (use_c && ((cm != 1 && cm != M) || (cn != 1 && cn != N)))
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "C does not broadcast");
+
+    dnn_state *st = state_new();
+    if (!st)
+        return cf_kernel_prepare_error(n, err, CF_ENOMEM, "out of memory setting up oneDNN");
+    st->in_rank = 2;
+    memcpy(st->in_dims, ad, sizeof ad);
+    st->out_rank = 2;
+    st->out_dims[0] = M;
+    st->out_dims[1] = N;
+    st->wei_input = 1;
+    /* B as alpha * op(B), row-major [K, N]. */
+    const float *bsrc = b->data;
+    float *wb = buf_alloc((size_t)(K * N) * sizeof *wb);
+    float *bias = NULL;
+    int64_t bias_m = cm == 1 ? 1 : M;
+    if (use_c)
+        bias = buf_alloc((size_t)(bias_m * N) * sizeof *bias);
+    if (!wb || (use_c && !bias)) {
+        free(wb);
+        free(bias);
+        state_free(st);
+        return cf_kernel_prepare_error(n, err, CF_ENOMEM, "out of memory setting up oneDNN");
+    }
+    st->wei_own = wb;
+    st->bias_own = bias;
+    for (int64_t kk = 0; kk < K; kk++)
+        for (int64_t j = 0; j < N; j++)
+            wb[kk * N + j] = alpha * (tb ? bsrc[j * K + kk] : bsrc[kk * N + j]);
+    if (use_c) {
+        const float *c = ct->data;
+        for (int64_t i = 0; i < bias_m; i++)
+            for (int64_t j = 0; j < N; j++)
+                bias[i * N + j] = beta * c[(cm == 1 ? 0 : i) * cn + (cn == 1 ? 0 : j)];
+        int64_t bdm[2] = {bias_m, N};
+        st->has_bias = 1;
+        if (md_plain(&st->bias_md, 2, bdm, dnnl_f32) != dnnl_success) {
+            state_free(st);
+            return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "oneDNN bias");
+        }
+    }
+    /* A transposed is read in place through strides. */
+    int64_t am[2] = {M, K}, bm[2] = {K, N};
+    int rc = matmul_setup(st, n, 2, am, bm, wb, err);
+    if (!rc && ta) {
+        dnnl_dims_t dims = {M, K}, strides = {1, M};
+        if (dnnl_memory_desc_init_by_strides(&st->src_plain, 2, dims, dnnl_f32, strides) !=
+                dnnl_success ||
+            dnnl_matmul_desc_init(&st->od.mm, &st->src_plain, &st->od.mm.weights_desc,
+                                  use_c ? &st->bias_md : NULL, &st->dst_plain) != dnnl_success)
+            rc = cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "oneDNN matmul transA");
+    }
+    if (rc) {
+        state_free(st);
+        return rc;
+    }
+    return finish_prepare(st, n, state, err);
+}
+
 const cf_kernel_i cf_kernels_onednn[] = {
+    {"Conv", "", 1, 0, "onednn", conv_prepare, dnn_run, dnn_release},
+    {"MaxPool", "", 1, 0, "onednn", maxpool_prepare, dnn_run, dnn_release},
+    {"AveragePool", "", 1, 0, "onednn", avgpool_prepare, dnn_run, dnn_release},
+    {"GlobalAveragePool", "", 1, 0, "onednn", gavgpool_prepare, dnn_run, dnn_release},
+    {"MatMul", "", 1, 0, "onednn", matmul_prepare, dnn_run, dnn_release},
+    {"Gemm", "", 1, 0, "onednn", gemm_prepare, dnn_run, dnn_release},
+    {"QLinearMatMul", "", 10, 0, "onednn", qlinear_matmul_prepare, dnn_run, dnn_release},
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL},
 };
