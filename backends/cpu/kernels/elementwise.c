@@ -24,9 +24,31 @@ static int64_t ld_i(const cf_value *v, int64_t i)
     return cf_value_get_i64(v, i);
 }
 
+/* Float to a narrower integer is undefined in C when out of range: clamp
+ * into the type's range first (NaN becomes 0). */
+static double clamp_to(cf_dtype dt, double x)
+{
+    double lo, hi;
+    switch (dt) {
+    case CF_DT_INT8: lo = -128; hi = 127; break;
+    case CF_DT_UINT8: lo = 0; hi = 255; break;
+    case CF_DT_INT16: lo = -32768; hi = 32767; break;
+    case CF_DT_UINT16: lo = 0; hi = 65535; break;
+    case CF_DT_INT32: lo = -2147483648.0; hi = 2147483647.0; break;
+    case CF_DT_UINT32: lo = 0; hi = 4294967295.0; break;
+    case CF_DT_INT64: lo = -9223372036854775808.0; hi = 9223372036854774784.0; break;
+    case CF_DT_UINT64: lo = 0; hi = 18446744073709549568.0; break;
+    default: return x;
+    }
+    if (isnan(x))
+        return 0;
+    return x < lo ? lo : x > hi ? hi : x;
+}
+
 static void st_f(cf_value *v, int64_t i, double x)
 {
     void *p = v->data;
+    x = clamp_to(v->dtype, x);
     switch (v->dtype) {
     case CF_DT_FLOAT: ((float *)p)[i] = (float)x; break;
     case CF_DT_DOUBLE: ((double *)p)[i] = x; break;
@@ -252,8 +274,34 @@ static int unary_run(cf_kernel_call *c, cf_error *err)
     return 0;
 }
 
+/* Not and Where read bool tensors: anything else is refused at prepare
+ * when the graph says so, and at run time otherwise. */
+static int bool_input(const cf_kernel_call *c, int i, cf_error *err)
+{
+    if (i >= c->n_in || !c->in[i])
+        return cf_kernel_error(c, err, CF_EINVAL, "input %d missing", i);
+    if (c->in[i]->dtype != CF_DT_BOOL)
+        return cf_kernel_error(c, err, CF_EINVAL, "input %d must be bool, got %s", i,
+                               cf_dtype_name(c->in[i]->dtype));
+    return 0;
+}
+
+static int bool_prepare(const cf_graph *g, const cf_node *n, void **state, cf_error *err)
+{
+    (void)state;
+    int rc = check_types(g, n, err);
+    const cf_tensor *t = cf_node_input(g, n, 0);
+    if (!rc && t && t->dtype != CF_DT_UNDEFINED && t->dtype != CF_DT_BOOL)
+        rc = cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "input 0 is %s, not bool",
+                                     cf_dtype_name(t->dtype));
+    return rc;
+}
+
 static int not_run(cf_kernel_call *c, cf_error *err)
 {
+    int rc = bool_input(c, 0, err);
+    if (rc)
+        return rc;
     const cf_value *x = c->in[0];
     cf_value *y = cf_kcall_output(c, 0, CF_DT_BOOL, x->rank, x->dims, err);
     if (!y)
@@ -267,6 +315,8 @@ static int not_run(cf_kernel_call *c, cf_error *err)
 static int isnan_run(cf_kernel_call *c, cf_error *err)
 {
     const cf_value *x = c->in[0];
+    if (!x || !cf_is_float_type(x->dtype))
+        return cf_kernel_error(c, err, CF_EINVAL, "input must be a floating-point tensor");
     cf_value *y = cf_kcall_output(c, 0, CF_DT_BOOL, x->rank, x->dims, err);
     if (!y)
         return err->code;
@@ -349,8 +399,8 @@ static int64_t bin_i(enum binop op, int64_t a, int64_t b, int is_unsigned)
         return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
     }
     case B_FMOD: return b == 0 ? 0 : a % b;
-    case B_MAX: return a > b ? a : b;
-    case B_MIN: return a < b ? a : b;
+    case B_MAX: return (is_unsigned ? (uint64_t)a > (uint64_t)b : a > b) ? a : b;
+    case B_MIN: return (is_unsigned ? (uint64_t)a < (uint64_t)b : a < b) ? a : b;
     case B_EQ: return a == b;
     case B_GT: return is_unsigned ? (uint64_t)a > (uint64_t)b : a > b;
     case B_GE: return is_unsigned ? (uint64_t)a >= (uint64_t)b : a >= b;
@@ -513,6 +563,14 @@ static int nary_run(cf_kernel_call *c, cf_error *err)
 
 static int where_run(cf_kernel_call *c, cf_error *err)
 {
+    if (c->n_in != 3 || !c->in[1] || !c->in[2])
+        return cf_kernel_error(c, err, CF_EINVAL, "needs condition, X and Y");
+    int rc0 = bool_input(c, 0, err);
+    if (rc0)
+        return rc0;
+    if (c->in[1]->dtype != c->in[2]->dtype)
+        return cf_kernel_error(c, err, CF_EINVAL, "X is %s but Y is %s",
+                               cf_dtype_name(c->in[1]->dtype), cf_dtype_name(c->in[2]->dtype));
     int rank;
     int64_t dims[CF_MAX_RANK];
     int rc = cf_bcast_shape(c, c->in, 3, &rank, dims, err);
@@ -642,10 +700,10 @@ const cf_kernel_i cf_kernels_elementwise[] = {
     NARY("Equal", 1), NARY("Greater", 1), NARY("GreaterOrEqual", 12), NARY("Less", 1),
     NARY("LessOrEqual", 12), NARY("And", 1), NARY("Or", 1), NARY("Xor", 1),
     NARY("BitShift", 11), NARY("PRelu", 1),
-    {"Not", "", 1, 0, "ref", types_prepare, not_run, NULL},
+    {"Not", "", 1, 0, "ref", bool_prepare, not_run, NULL},
     {"IsNaN", "", 9, 0, "ref", types_prepare, isnan_run, NULL},
     {"IsInf", "", 10, 0, "ref", types_prepare, isnan_run, NULL},
-    {"Where", "", 9, 0, "ref", types_prepare, where_run, NULL},
+    {"Where", "", 9, 0, "ref", bool_prepare, where_run, NULL},
     {"Clip", "", 1, 0, "ref", types_prepare, clip_run, NULL},
     {"Cast", "", 1, 0, "ref", cast_prepare, cast_run, NULL},
     {"CastLike", "", 15, 0, "ref", cast_prepare, cast_run, NULL},
