@@ -37,7 +37,7 @@ static void print_op(void *user, const cf_kernel_i *k)
     if (c->markdown)
         printf("| %s | %s | %s | %s |\n", k->op_type, dom, range, impls);
     else
-        printf("%-24s %-10s opset %-7s %s\n", k->op_type, dom, range, impls);
+        printf("%-26s %-10s opset %-7s %s\n", k->op_type, dom, range, impls);
     c->count++;
 }
 
