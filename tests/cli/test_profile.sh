@@ -79,6 +79,13 @@ expect_rc 0 "NaN check off" -- "$CHIPFIT" profile "$FIX/nan_log.onnx" --repeats 
 expect_rc 1 "unsupported op" -- "$CHIPFIT" profile "$FIX/custom_op.onnx"
 expect_in err "unsupported op FancyActivation \(com.example, opset 1\) at layer mystery" "unsupported op named"
 
+# Out of memory: a layer whose output cannot be allocated under a memory
+# limit (ASan reserves terabytes of address space, so not under ASan).
+if [[ -z "${CHIPFIT_SANITIZE:-}" ]]; then
+  expect_rc 1 "out of memory" -- bash -c "ulimit -v 2000000; exec \"$CHIPFIT\" profile \"$FIX/huge_activation.onnx\" --repeats 1"
+  expect_in err "layer blow_up \(Expand\) output 0: out of memory" "out-of-memory layer named"
+fi
+
 expect_rc 1 "missing model" -- "$CHIPFIT" profile "$TMP/nope.onnx"
 expect_in err "nope.onnx" "missing model named"
 expect_rc 2 "repeats 0" -- "$CHIPFIT" profile "$MODEL" --repeats 0
