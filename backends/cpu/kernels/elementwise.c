@@ -234,6 +234,47 @@ static int unary_prepare(const cf_graph *g, const cf_node *n, void **state, cf_e
     return 0;
 }
 
+/* Below this many elements a loop is not worth waking threads for. */
+#define PAR_MIN 32768
+
+/* float32 in float32 arithmetic: the ops that dominate real models get
+ * loops the compiler vectorises (and OpenMP spreads over the threads of
+ * the run); the rest go through the double function of the table. */
+static void unary_f32(const unary_state *s, const float *a, float *b, int64_t n, int threads)
+{
+    unary_f f = s->op->f;
+    int nt = n >= PAR_MIN ? threads : 1;
+    if (f == u_relu) {
+#pragma omp parallel for num_threads(nt) schedule(static)
+        for (int64_t i = 0; i < n; i++)
+            b[i] = a[i] > 0 ? a[i] : 0;
+    } else if (f == u_sigmoid) {
+#pragma omp parallel for num_threads(nt) schedule(static)
+        for (int64_t i = 0; i < n; i++)
+            b[i] = 1.0f / (1.0f + expf(-a[i]));
+    } else if (f == u_tanh) {
+#pragma omp parallel for num_threads(nt) schedule(static)
+        for (int64_t i = 0; i < n; i++)
+            b[i] = tanhf(a[i]);
+    } else if (f == u_exp) {
+#pragma omp parallel for num_threads(nt) schedule(static)
+        for (int64_t i = 0; i < n; i++)
+            b[i] = expf(a[i]);
+    } else if (f == u_sqrt) {
+#pragma omp parallel for num_threads(nt) schedule(static)
+        for (int64_t i = 0; i < n; i++)
+            b[i] = sqrtf(a[i]);
+    } else if (f == u_erf) {
+#pragma omp parallel for num_threads(nt) schedule(static)
+        for (int64_t i = 0; i < n; i++)
+            b[i] = erff(a[i]);
+    } else {
+#pragma omp parallel for num_threads(nt) schedule(static)
+        for (int64_t i = 0; i < n; i++)
+            b[i] = (float)f(a[i], &s->p);
+    }
+}
+
 static int unary_run(cf_kernel_call *c, cf_error *err)
 {
     const unary_state *s = c->state;
@@ -248,15 +289,7 @@ static int unary_run(cf_kernel_call *c, cf_error *err)
         return err->code;
     int64_t n = cf_value_numel(x);
     if (x->dtype == CF_DT_FLOAT) {
-        const float *a = x->data;
-        float *b = y->data;
-        if (s->op->f == u_relu) {
-            for (int64_t i = 0; i < n; i++)
-                b[i] = a[i] > 0 ? a[i] : 0;
-        } else {
-            for (int64_t i = 0; i < n; i++)
-                b[i] = (float)s->op->f(a[i], &s->p);
-        }
+        unary_f32(s, x->data, y->data, n, c->threads);
     } else if (cf_is_float_type(x->dtype)) {
         for (int64_t i = 0; i < n; i++)
             st_f(y, i, s->op->f(ld_f(x, i), &s->p));
@@ -416,6 +449,91 @@ static int64_t bin_i(enum binop op, int64_t a, int64_t b, int is_unsigned)
     }
 }
 
+/* One row of a float32 binary op: n outputs, a and b stepping by sa and sb
+ * (0 when broadcast along the row, 1 otherwise). */
+static void row_f32(enum binop op, const float *a, int64_t sa, const float *b, int64_t sb,
+                    float *o, int64_t n)
+{
+#define ROW(expr)                                         \
+    do {                                                  \
+        if (sa == 1 && sb == 1)                           \
+            for (int64_t j = 0; j < n; j++) {             \
+                float x = a[j], y = b[j];                 \
+                o[j] = (expr);                            \
+            }                                             \
+        else if (sa == 1)                                 \
+            for (int64_t j = 0; j < n; j++) {             \
+                float x = a[j], y = b[0];                 \
+                o[j] = (expr);                            \
+            }                                             \
+        else                                              \
+            for (int64_t j = 0; j < n; j++) {             \
+                float x = a[j * sa], y = b[j * sb];       \
+                o[j] = (expr);                            \
+            }                                             \
+    } while (0)
+    switch (op) {
+    case B_ADD: ROW(x + y); break;
+    case B_SUB: ROW(x - y); break;
+    case B_MUL: ROW(x * y); break;
+    case B_DIV: ROW(x / y); break;
+    case B_PRELU: ROW(x < 0 ? x * y : x); break;
+    case B_POW:
+        /* Exponents 2 and 0.5 (variance, norms) are a multiply and a sqrt. */
+        if (sb == 0 && b[0] == 2.0f)
+            ROW(x * x + 0 * y);
+        else if (sb == 0 && b[0] == 0.5f)
+            ROW(sqrtf(x) + 0 * y);
+        else
+            ROW(powf(x, y));
+        break;
+    default: break;
+    }
+#undef ROW
+}
+
+/* float32 binary op over the broadcast shape, row by row (the last axis);
+ * rows are spread over the run's threads. Returns 0 for ops it does not
+ * take (the general path does). */
+static int binary_f32(enum binop op, const cf_value *a, const cf_value *b, cf_value *y, int rank,
+                      const int64_t *dims, int threads)
+{
+    if (op != B_ADD && op != B_SUB && op != B_MUL && op != B_DIV && op != B_PRELU && op != B_POW)
+        return 0;
+    int64_t sa[CF_MAX_RANK], sb[CF_MAX_RANK];
+    cf_bcast_strides(a, rank, dims, sa);
+    cf_bcast_strides(b, rank, dims, sb);
+    int64_t inner = dims[rank - 1], rows = 1;
+    for (int d = 0; d < rank - 1; d++)
+        rows *= dims[d];
+    if (inner == 0 || rows == 0)
+        return 1;
+    const float *pa = a->data, *pb = b->data;
+    float *po = y->data;
+    int nt = rows * inner >= PAR_MIN ? threads : 1;
+#pragma omp parallel for num_threads(nt) schedule(static)
+    for (int64_t r = 0; r < rows; r++) {
+        /* The row's offsets in a and b, from its index over the outer axes. */
+        int64_t rem = r, oa = 0, ob = 0;
+        for (int d = rank - 2; d >= 0; d--) {
+            int64_t i = rem % dims[d];
+            rem /= dims[d];
+            oa += i * sa[d];
+            ob += i * sb[d];
+        }
+        if (sa[rank - 1] == 0 && sb[rank - 1] != 0) {
+            /* Swap so the streaming operand is first (ROW's fast cases);
+             * only for ops where order does not matter. */
+            if (op == B_ADD || op == B_MUL) {
+                row_f32(op, pb + ob, sb[rank - 1], pa + oa, 0, po + r * inner, inner);
+                continue;
+            }
+        }
+        row_f32(op, pa + oa, sa[rank - 1], pb + ob, sb[rank - 1], po + r * inner, inner);
+    }
+    return 1;
+}
+
 typedef struct nary_state {
     enum binop op;
     int cmp, mean;
@@ -501,19 +619,10 @@ static int nary_run(cf_kernel_call *c, cf_error *err)
     int floating = cf_is_float_type(in_t);
     int is_unsigned = in_t == CF_DT_UINT8 || in_t == CF_DT_UINT16 || in_t == CF_DT_UINT32 ||
                       in_t == CF_DT_UINT64;
-    /* The fast path: float32, two inputs of the same shape. */
+    /* The fast path: float32 arithmetic on two inputs, any broadcast. */
     if (n_in == 2 && !s->cmp && !s->mean && in_t == CF_DT_FLOAT && in[1]->dtype == CF_DT_FLOAT &&
-        in[1]->nbytes == a0->nbytes && a0->nbytes == y->nbytes) {
-        const float *a = a0->data, *b = in[1]->data;
-        float *o = y->data;
-        switch (s->op) {
-        case B_ADD: for (int64_t i = 0; i < total; i++) o[i] = a[i] + b[i]; return 0;
-        case B_SUB: for (int64_t i = 0; i < total; i++) o[i] = a[i] - b[i]; return 0;
-        case B_MUL: for (int64_t i = 0; i < total; i++) o[i] = a[i] * b[i]; return 0;
-        case B_DIV: for (int64_t i = 0; i < total; i++) o[i] = a[i] / b[i]; return 0;
-        default: break;
-        }
-    }
+        rank >= 1 && binary_f32(s->op, in[0], in[1], y, rank, dims, c->threads))
+        return 0;
     /* General case: fold inputs left to right in a double / int64 buffer. */
     double *fd = NULL;
     int64_t *id = NULL;
