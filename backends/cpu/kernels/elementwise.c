@@ -211,13 +211,10 @@ static int unary_prepare(const cf_graph *g, const cf_node *n, void **state, cf_e
     if (rc)
         return rc;
     const unary_op *op = find_unary(n->op_type);
-    for (int a = 0; a < n->n_attrs; a++) {
-        const char *an = n->attrs[a].name;
-        if (strcmp(an, "alpha") && strcmp(an, "beta") && strcmp(an, "gamma") &&
-            strcmp(an, "consumed_inputs"))
-            return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "attribute %s not supported",
-                                           an);
-    }
+    static const char *const known[] = {"alpha", "beta", "gamma", "consumed_inputs", NULL};
+    rc = cf_kernel_check_attrs(n, known, err);
+    if (rc)
+        return rc;
     unary_state *s = malloc(sizeof *s);
     if (!s)
         return cf_kernel_prepare_error(n, err, CF_ENOMEM, "out of memory");
@@ -589,13 +586,11 @@ static int nary_prepare(const cf_graph *g, const cf_node *n, void **state, cf_er
             return cf_kernel_prepare_error(n, err, CF_ECHECK, "direction must be LEFT or RIGHT");
         }
     }
-    for (int a = 0; a < n->n_attrs; a++) {
-        const char *an = n->attrs[a].name;
-        if (strcmp(an, "fmod") && strcmp(an, "direction") && strcmp(an, "broadcast") &&
-            strcmp(an, "axis") && strcmp(an, "consumed_inputs")) {
-            free(s);
-            return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "attribute %s not supported", an);
-        }
+    static const char *const known[] = {"fmod", "direction", "broadcast", "axis",
+                                        "consumed_inputs", NULL};
+    if (cf_kernel_check_attrs(n, known, err)) {
+        free(s);
+        return CF_EUNSUPPORTED;
     }
     /* Opset < 7 "broadcast"/"axis" aligned the second input at an axis, not
      * numpy-style: only the numpy-compatible case is taken. */

@@ -158,3 +158,16 @@ int cf_is_int_type(cf_dtype dt)
         return 0;
     }
 }
+
+int cf_kernel_check_attrs(const cf_node *n, const char *const *known, cf_error *err)
+{
+    for (int a = 0; a < n->n_attrs; a++) {
+        int ok = 0;
+        for (int k = 0; known[k] && !ok; k++)
+            ok = strcmp(n->attrs[a].name, known[k]) == 0;
+        if (!ok)
+            return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "attribute %s not supported",
+                                           n->attrs[a].name);
+    }
+    return 0;
+}

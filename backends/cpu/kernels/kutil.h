@@ -46,6 +46,11 @@ int cf_value_ints(const cf_kernel_call *c, const cf_value *v, const char *what, 
 void cf_values_to_f32(const cf_value *v, float *dst);
 void cf_values_from_f32(cf_value *v, const float *src);
 
+/* Declines (CF_EUNSUPPORTED, naming it) a node that carries an attribute
+ * outside `known` (NULL-ended): an attribute a kernel does not implement is
+ * never silently ignored. */
+int cf_kernel_check_attrs(const cf_node *n, const char *const *known, cf_error *err);
+
 int cf_is_float_type(cf_dtype dt);   /* float16, bfloat16, float32, float64 */
 int cf_is_int_type(cf_dtype dt);     /* signed and unsigned integers */
 

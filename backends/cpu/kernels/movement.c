@@ -204,15 +204,7 @@ static int prep_common(const cf_graph *g, const cf_node *n, const char *const *a
             return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "%s %s: complex tensors",
                                            k < n->n_inputs ? "input" : "output", t->name);
     }
-    for (int a = 0; a < n->n_attrs; a++) {
-        int ok = 0;
-        for (const char *const *p = allowed; *p && !ok; p++)
-            ok = strcmp(*p, n->attrs[a].name) == 0;
-        if (!ok)
-            return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "attribute %s not supported",
-                                           n->attrs[a].name);
-    }
-    return 0;
+    return cf_kernel_check_attrs(n, allowed, err);
 }
 
 /* Declines when input i's element type is known and not int32/int64. */

@@ -19,20 +19,6 @@
 
 /* ---- shared checks ---------------------------------------------------------- */
 
-/* Declines a node carrying an attribute outside `known` (NULL-ended): an
- * attribute we do not implement must not be silently ignored. */
-static int check_attrs(const cf_node *n, const char *const *known, cf_error *err)
-{
-    for (int a = 0; a < n->n_attrs; a++) {
-        int ok = 0;
-        for (int k = 0; known[k] && !ok; k++)
-            ok = strcmp(n->attrs[a].name, known[k]) == 0;
-        if (!ok)
-            return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "attribute %s not supported",
-                                           n->attrs[a].name);
-    }
-    return 0;
-}
 
 static cf_dtype in_dtype(const cf_graph *g, const cf_node *n, int i)
 {
@@ -184,7 +170,7 @@ static int gemm_prepare(const cf_graph *g, const cf_node *n, void **state, cf_er
 {
     (void)state;
     static const char *const known[] = {"alpha", "beta", "transA", "transB", "broadcast", NULL};
-    int rc = check_attrs(n, known, err);
+    int rc = cf_kernel_check_attrs(n, known, err);
     for (int i = 0; i < 3 && !rc; i++)
         rc = check_type(g, n, i, i == 0 ? "A" : i == 1 ? "B" : "C", numeric, err);
     return rc;
@@ -275,7 +261,7 @@ static int matmul_prepare(const cf_graph *g, const cf_node *n, void **state, cf_
 {
     (void)state;
     static const char *const known[] = {NULL};
-    int rc = check_attrs(n, known, err);
+    int rc = cf_kernel_check_attrs(n, known, err);
     for (int i = 0; i < 2 && !rc; i++)
         rc = check_type(g, n, i, i ? "B" : "A", numeric, err);
     return rc;
@@ -455,7 +441,7 @@ static int conv_prepare(const cf_graph *g, const cf_node *n, void **state, cf_er
     (void)state;
     static const char *const known[] = {"auto_pad", "dilations", "group", "kernel_shape", "pads",
                                         "strides", NULL};
-    int rc = check_attrs(n, known, err);
+    int rc = cf_kernel_check_attrs(n, known, err);
     if (!rc)
         rc = check_auto_pad(n, err);
     for (int i = 0; i < 3 && !rc; i++)
@@ -584,7 +570,7 @@ static int convt_prepare(const cf_graph *g, const cf_node *n, void **state, cf_e
     static const char *const known[] = {"auto_pad", "dilations", "group", "kernel_shape",
                                         "output_padding", "output_shape", "pads", "strides",
                                         NULL};
-    int rc = check_attrs(n, known, err);
+    int rc = cf_kernel_check_attrs(n, known, err);
     if (!rc)
         rc = check_auto_pad(n, err);
     for (int i = 0; i < 3 && !rc; i++)
@@ -723,7 +709,7 @@ enum { POOL_MAX, POOL_AVG, POOL_LP };
 static int pool_prepare_common(const cf_graph *g, const cf_node *n, const char *const *known,
                                cf_error *err)
 {
-    int rc = check_attrs(n, known, err);
+    int rc = cf_kernel_check_attrs(n, known, err);
     if (!rc)
         rc = check_auto_pad(n, err);
     if (!rc && !cf_node_attr(n, "kernel_shape"))
@@ -885,7 +871,7 @@ static int global_prepare(const cf_graph *g, const cf_node *n, void **state, cf_
 {
     (void)state;
     static const char *const known[] = {"p", NULL};
-    int rc = check_attrs(n, known, err);
+    int rc = cf_kernel_check_attrs(n, known, err);
     if (!rc && cf_node_attr(n, "p") && strcmp(n->op_type, "GlobalLpPool"))
         rc = cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "attribute p not supported");
     if (!rc)
@@ -1018,7 +1004,7 @@ static int resize_prepare_v(const cf_graph *g, const cf_node *n, int version, cf
             return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED,
                                            "opset 18 attributes at opset %d", version);
     }
-    int rc = check_attrs(n, known, err);
+    int rc = cf_kernel_check_attrs(n, known, err);
     if (!rc) {
         rs_cfg cfg;
         rc = rs_config(n, version, &cfg, err);
@@ -1405,7 +1391,7 @@ static int einsum_prepare(const cf_graph *g, const cf_node *n, void **state, cf_
 {
     (void)state;
     static const char *const known[] = {"equation", NULL};
-    int rc = check_attrs(n, known, err);
+    int rc = cf_kernel_check_attrs(n, known, err);
     if (rc)
         return rc;
     const char *eq = cf_node_attr_string(n, "equation", NULL);
@@ -1614,7 +1600,7 @@ static int maxunpool_prepare(const cf_graph *g, const cf_node *n, void **state, 
 {
     (void)state;
     static const char *const known[] = {"kernel_shape", "pads", "strides", NULL};
-    int rc = check_attrs(n, known, err);
+    int rc = cf_kernel_check_attrs(n, known, err);
     if (!rc && !cf_node_attr(n, "kernel_shape"))
         rc = cf_kernel_prepare_error(n, err, CF_EINVAL, "kernel_shape missing");
     if (!rc)

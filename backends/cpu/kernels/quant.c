@@ -15,20 +15,6 @@
 
 /* ---- shared checks --------------------------------------------------------- */
 
-/* Declines a node carrying an attribute outside `known` (NULL-ended): an
- * attribute we do not implement must not be silently ignored. */
-static int check_attrs(const cf_node *n, const char *const *known, cf_error *err)
-{
-    for (int a = 0; a < n->n_attrs; a++) {
-        int ok = 0;
-        for (int k = 0; known[k] && !ok; k++)
-            ok = strcmp(n->attrs[a].name, known[k]) == 0;
-        if (!ok)
-            return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "attribute %s not supported",
-                                           n->attrs[a].name);
-    }
-    return 0;
-}
 
 static cf_dtype in_dtype(const cf_graph *g, const cf_node *n, int i)
 {
@@ -212,7 +198,7 @@ static int ql_prepare(const cf_graph *g, const cf_node *n, void **state, cf_erro
     static const char *const known[] = {"axis", "saturate", "block_size", "output_dtype", NULL};
     static const cf_dtype xin[] = {CF_DT_FLOAT, CF_DT_FLOAT16, CF_DT_BFLOAT16, CF_DT_INT32};
     int rc;
-    if ((rc = check_attrs(n, known, err)) ||
+    if ((rc = cf_kernel_check_attrs(n, known, err)) ||
         (rc = check_input_type(g, n, 0, "input", xin, 4, err)) ||
         (rc = check_input_type(g, n, 1, "scale", SCALE, 3, err)) ||
         (rc = check_input_type(g, n, 2, "zero point", QOUT, 4, err)))
@@ -275,7 +261,7 @@ static int dql_prepare(const cf_graph *g, const cf_node *n, void **state, cf_err
     static const cf_dtype xin[] = {CF_DT_UINT8, CF_DT_INT8, CF_DT_UINT16, CF_DT_INT16,
                                    CF_DT_INT32};
     int rc;
-    if ((rc = check_attrs(n, known, err)) ||
+    if ((rc = cf_kernel_check_attrs(n, known, err)) ||
         (rc = check_input_type(g, n, 0, "input", xin, 5, err)) ||
         (rc = check_input_type(g, n, 1, "scale", SCALE, 3, err)) ||
         (rc = check_input_type(g, n, 2, "zero point", xin, 5, err)))
@@ -331,7 +317,7 @@ static int dyn_prepare(const cf_graph *g, const cf_node *n, void **state, cf_err
     static const char *const known[] = {NULL};
     static const cf_dtype xin[] = {CF_DT_FLOAT};
     int rc;
-    if ((rc = check_attrs(n, known, err)) || (rc = check_input_type(g, n, 0, "input", xin, 1, err)))
+    if ((rc = cf_kernel_check_attrs(n, known, err)) || (rc = check_input_type(g, n, 0, "input", xin, 1, err)))
         return rc;
     return 0;
 }
@@ -478,7 +464,7 @@ static int mmi_prepare(const cf_graph *g, const cf_node *n, void **state, cf_err
     (void)state;
     static const char *const known[] = {NULL};
     int rc;
-    if ((rc = check_attrs(n, known, err)) || (rc = check_input_type(g, n, 0, "A", Q8, 2, err)) ||
+    if ((rc = cf_kernel_check_attrs(n, known, err)) || (rc = check_input_type(g, n, 0, "A", Q8, 2, err)) ||
         (rc = check_input_type(g, n, 1, "B", Q8, 2, err)) ||
         (rc = check_input_type(g, n, 2, "a_zero_point", Q8, 2, err)) ||
         (rc = check_input_type(g, n, 3, "b_zero_point", Q8, 2, err)))
@@ -565,7 +551,7 @@ static int qmm_prepare(const cf_graph *g, const cf_node *n, void **state, cf_err
     (void)state;
     static const char *const known[] = {NULL};
     int rc;
-    if ((rc = check_attrs(n, known, err)) || (rc = check_input_type(g, n, 0, "a", Q8, 2, err)) ||
+    if ((rc = cf_kernel_check_attrs(n, known, err)) || (rc = check_input_type(g, n, 0, "a", Q8, 2, err)) ||
         (rc = check_input_type(g, n, 1, "a_scale", SCALE, 3, err)) ||
         (rc = check_input_type(g, n, 2, "a_zero_point", Q8, 2, err)) ||
         (rc = check_input_type(g, n, 3, "b", Q8, 2, err)) ||
@@ -629,7 +615,7 @@ static const char *const CONV_ATTRS[] = {"auto_pad", "dilations", "group", "kern
 
 static int conv_check_attrs(const cf_graph *g, const cf_node *n, cf_error *err)
 {
-    int rc = check_attrs(n, CONV_ATTRS, err);
+    int rc = cf_kernel_check_attrs(n, CONV_ATTRS, err);
     if (rc)
         return rc;
     const char *ap = cf_node_attr_string(n, "auto_pad", "NOTSET");

@@ -191,21 +191,6 @@ static void lines_store_i64(cf_value *v, int64_t base, int64_t n, int64_t inner,
         store_i64(v, base + j * inner, 1, bw, buf + j * bw);
 }
 
-/* Declines any attribute not in names (NULL-terminated): an attribute the
- * kernel does not read must not be silently ignored. */
-static int attrs_only(const cf_node *n, const char *const *names, cf_error *err)
-{
-    for (int a = 0; a < n->n_attrs; a++) {
-        int ok = 0;
-        for (int k = 0; names[k]; k++)
-            if (strcmp(n->attrs[a].name, names[k]) == 0)
-                ok = 1;
-        if (!ok)
-            return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "attribute %s not supported",
-                                           n->attrs[a].name);
-    }
-    return 0;
-}
 
 enum { T_FLOAT = 1, T_INT = 2, T_BOOL = 4 };
 
@@ -358,7 +343,7 @@ static int reduce_prepare_common(const cf_graph *g, const cf_node *n, void **sta
 {
     static const char *const attr_names[] = {"axes", "keepdims", NULL};
     static const char *const input_names[] = {"keepdims", "noop_with_empty_axes", NULL};
-    int rc = attrs_only(n, axes_input ? input_names : attr_names, err);
+    int rc = cf_kernel_check_attrs(n, axes_input ? input_names : attr_names, err);
     if (rc)
         return rc;
     if ((rc = check_input_type(g, n, 0, T_FLOAT | T_INT | T_BOOL, err)))
@@ -693,7 +678,7 @@ typedef struct arg_state {
 static int arg_prepare(const cf_graph *g, const cf_node *n, void **state, cf_error *err)
 {
     static const char *const names[] = {"axis", "keepdims", "select_last_index", NULL};
-    int rc = attrs_only(n, names, err);
+    int rc = cf_kernel_check_attrs(n, names, err);
     if (rc || (rc = check_input_type(g, n, 0, T_FLOAT | T_INT, err)))
         return rc;
     arg_state *s = malloc(sizeof *s);
@@ -784,7 +769,7 @@ static int softmax_prepare_common(const cf_graph *g, const cf_node *n, void **st
                                   cf_error *err)
 {
     static const char *const names[] = {"axis", NULL};
-    int rc = attrs_only(n, names, err);
+    int rc = cf_kernel_check_attrs(n, names, err);
     if (rc || (rc = check_input_type(g, n, 0, T_FLOAT, err)))
         return rc;
     softmax_state *s = malloc(sizeof *s);
@@ -942,7 +927,7 @@ typedef struct cumsum_state {
 static int cumsum_prepare(const cf_graph *g, const cf_node *n, void **state, cf_error *err)
 {
     static const char *const names[] = {"exclusive", "reverse", NULL};
-    int rc = attrs_only(n, names, err);
+    int rc = cf_kernel_check_attrs(n, names, err);
     if (rc || (rc = check_input_type(g, n, 0, T_FLOAT | T_INT, err)) ||
         (rc = check_input_type(g, n, 1, T_INT, err)))
         return rc;
@@ -1054,7 +1039,7 @@ static int topk_prepare_common(const cf_graph *g, const cf_node *n, void **state
 {
     static const char *const old_names[] = {"axis", "k", NULL};
     static const char *const new_names[] = {"axis", "largest", "sorted", NULL};
-    int rc = attrs_only(n, k_attr ? old_names : new_names, err);
+    int rc = cf_kernel_check_attrs(n, k_attr ? old_names : new_names, err);
     if (rc || (rc = check_input_type(g, n, 0, T_FLOAT | T_INT, err)))
         return rc;
     topk_state *s = malloc(sizeof *s);
@@ -1176,7 +1161,7 @@ typedef struct lnorm_state {
 static int lnorm_prepare(const cf_graph *g, const cf_node *n, void **state, cf_error *err)
 {
     static const char *const names[] = {"axis", "epsilon", "stash_type", NULL};
-    int rc = attrs_only(n, names, err);
+    int rc = cf_kernel_check_attrs(n, names, err);
     if (rc)
         return rc;
     for (int i = 0; i < n->n_inputs && i < 3; i++)
@@ -1314,7 +1299,7 @@ static int bnorm_prepare(const cf_graph *g, const cf_node *n, void **state, cf_e
      * bookkeeping of old opsets. */
     static const char *const names[] = {"epsilon", "momentum", "training_mode", "spatial",
                                         "is_test", "consumed_inputs", NULL};
-    int rc = attrs_only(n, names, err);
+    int rc = cf_kernel_check_attrs(n, names, err);
     if (rc)
         return rc;
     if (cf_node_attr_int(n, "training_mode", 0) != 0)
@@ -1403,7 +1388,7 @@ static int bnorm_run(cf_kernel_call *c, cf_error *err)
 static int inorm_prepare(const cf_graph *g, const cf_node *n, void **state, cf_error *err)
 {
     static const char *const names[] = {"epsilon", "consumed_inputs", NULL};
-    int rc = attrs_only(n, names, err);
+    int rc = cf_kernel_check_attrs(n, names, err);
     if (rc)
         return rc;
     for (int i = 0; i < n->n_inputs && i < 3; i++)
@@ -1471,7 +1456,7 @@ typedef struct lrn_state {
 static int lrn_prepare(const cf_graph *g, const cf_node *n, void **state, cf_error *err)
 {
     static const char *const names[] = {"alpha", "beta", "bias", "size", NULL};
-    int rc = attrs_only(n, names, err);
+    int rc = cf_kernel_check_attrs(n, names, err);
     if (rc || (rc = check_input_type(g, n, 0, T_FLOAT, err)))
         return rc;
     int64_t size = cf_node_attr_int(n, "size", 0);
@@ -1541,7 +1526,7 @@ typedef struct mvn_state {
 static int mvn_prepare(const cf_graph *g, const cf_node *n, void **state, cf_error *err)
 {
     static const char *const names[] = {"axes", NULL};
-    int rc = attrs_only(n, names, err);
+    int rc = cf_kernel_check_attrs(n, names, err);
     if (rc || (rc = check_input_type(g, n, 0, T_FLOAT, err)))
         return rc;
     mvn_state *s = malloc(sizeof *s);
@@ -1634,7 +1619,7 @@ static int mvn_run(cf_kernel_call *c, cf_error *err)
 static int nonzero_prepare(const cf_graph *g, const cf_node *n, void **state, cf_error *err)
 {
     (void)state;
-    int rc = attrs_only(n, (const char *const[]){NULL}, err);
+    int rc = cf_kernel_check_attrs(n, (const char *const[]){NULL}, err);
     if (rc)
         return rc;
     return check_input_type(g, n, 0, T_FLOAT | T_INT | T_BOOL, err);
