@@ -211,6 +211,50 @@ double cf_value_get_f64(const cf_value *v, int64_t i)
     }
 }
 
+/* Float to a narrower integer is undefined in C when out of range: clamp
+ * into the type's range first (NaN becomes 0). */
+static double clamp_to(cf_dtype dt, double x)
+{
+    double lo, hi;
+    switch (dt) {
+    case CF_DT_INT8: lo = -128; hi = 127; break;
+    case CF_DT_UINT8: lo = 0; hi = 255; break;
+    case CF_DT_INT16: lo = -32768; hi = 32767; break;
+    case CF_DT_UINT16: lo = 0; hi = 65535; break;
+    case CF_DT_INT32: lo = -2147483648.0; hi = 2147483647.0; break;
+    case CF_DT_UINT32: lo = 0; hi = 4294967295.0; break;
+    case CF_DT_INT64: lo = -9223372036854775808.0; hi = 9223372036854774784.0; break;
+    case CF_DT_UINT64: lo = 0; hi = 18446744073709549568.0; break;
+    default: return x;
+    }
+    if (isnan(x))
+        return 0;
+    return x < lo ? lo : x > hi ? hi : x;
+}
+
+void cf_value_set_f64(cf_value *v, int64_t i, double x)
+{
+    void *p = v->data;
+    x = clamp_to(v->dtype, x);
+    switch (v->dtype) {
+    case CF_DT_FLOAT: ((float *)p)[i] = (float)x; break;
+    case CF_DT_DOUBLE: ((double *)p)[i] = x; break;
+    case CF_DT_FLOAT16: ((uint16_t *)p)[i] = cf_f32_to_f16((float)x); break;
+    case CF_DT_BFLOAT16: ((uint16_t *)p)[i] = cf_f32_to_bf16((float)x); break;
+    case CF_DT_BOOL: ((uint8_t *)p)[i] = x != 0; break;
+    /* Float to integer truncates toward zero, as C and ONNX's Cast do. */
+    case CF_DT_INT8: ((int8_t *)p)[i] = (int8_t)x; break;
+    case CF_DT_UINT8: ((uint8_t *)p)[i] = (uint8_t)x; break;
+    case CF_DT_INT16: ((int16_t *)p)[i] = (int16_t)x; break;
+    case CF_DT_UINT16: ((uint16_t *)p)[i] = (uint16_t)x; break;
+    case CF_DT_INT32: ((int32_t *)p)[i] = (int32_t)x; break;
+    case CF_DT_UINT32: ((uint32_t *)p)[i] = (uint32_t)x; break;
+    case CF_DT_INT64: ((int64_t *)p)[i] = (int64_t)x; break;
+    case CF_DT_UINT64: ((uint64_t *)p)[i] = (uint64_t)x; break;
+    default: break;
+    }
+}
+
 int64_t cf_value_get_i64(const cf_value *v, int64_t i)
 {
     switch (v->dtype) {

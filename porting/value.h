@@ -46,6 +46,10 @@ char *cf_value_format(const cf_value *v, char *buf, size_t size);
  * statistics and tests; not for kernels' inner loops). */
 double cf_value_get_f64(const cf_value *v, int64_t i);
 int64_t cf_value_get_i64(const cf_value *v, int64_t i);
+/* Stores x as element i in v's type: rounded to float16/bfloat16, clamped
+ * into an integer type's range (NaN to 0) and truncated toward zero, as
+ * ONNX's Cast does. */
+void cf_value_set_f64(cf_value *v, int64_t i, double x);
 
 /* Compares got against want: same element type and shape, and every
  * element within atol + rtol * |want| (floats; NaN matches NaN, inf must be

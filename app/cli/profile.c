@@ -161,25 +161,9 @@ static int random_input(const cf_tensor *t, uint64_t seed, cf_value *v, cf_error
                : t->dtype == CF_DT_BOOL ? (float)(r & 1)
                                         : (float)(r % 10);
     }
-    /* Convert through float: every integer 0..9 and bool is exact. */
-    for (int64_t i = 0; i < n; i++) {
-        double x = f[i];
-        switch (v->dtype) {
-        case CF_DT_FLOAT: ((float *)v->data)[i] = (float)x; break;
-        case CF_DT_DOUBLE: ((double *)v->data)[i] = x; break;
-        case CF_DT_FLOAT16: ((uint16_t *)v->data)[i] = cf_f32_to_f16((float)x); break;
-        case CF_DT_BFLOAT16: ((uint16_t *)v->data)[i] = cf_f32_to_bf16((float)x); break;
-        case CF_DT_INT64: ((int64_t *)v->data)[i] = (int64_t)x; break;
-        case CF_DT_INT32: ((int32_t *)v->data)[i] = (int32_t)x; break;
-        case CF_DT_UINT64: ((uint64_t *)v->data)[i] = (uint64_t)x; break;
-        case CF_DT_UINT32: ((uint32_t *)v->data)[i] = (uint32_t)x; break;
-        case CF_DT_INT16: ((int16_t *)v->data)[i] = (int16_t)x; break;
-        case CF_DT_UINT16: ((uint16_t *)v->data)[i] = (uint16_t)x; break;
-        case CF_DT_INT8: ((int8_t *)v->data)[i] = (int8_t)x; break;
-        case CF_DT_UINT8: case CF_DT_BOOL: ((uint8_t *)v->data)[i] = (uint8_t)x; break;
-        default: break;
-        }
-    }
+    /* Through float: every integer 0..9 and bool is exact. */
+    for (int64_t i = 0; i < n; i++)
+        cf_value_set_f64(v, i, f[i]);
     free(f);
     return 0;
 }

@@ -24,50 +24,6 @@ static int64_t ld_i(const cf_value *v, int64_t i)
     return cf_value_get_i64(v, i);
 }
 
-/* Float to a narrower integer is undefined in C when out of range: clamp
- * into the type's range first (NaN becomes 0). */
-static double clamp_to(cf_dtype dt, double x)
-{
-    double lo, hi;
-    switch (dt) {
-    case CF_DT_INT8: lo = -128; hi = 127; break;
-    case CF_DT_UINT8: lo = 0; hi = 255; break;
-    case CF_DT_INT16: lo = -32768; hi = 32767; break;
-    case CF_DT_UINT16: lo = 0; hi = 65535; break;
-    case CF_DT_INT32: lo = -2147483648.0; hi = 2147483647.0; break;
-    case CF_DT_UINT32: lo = 0; hi = 4294967295.0; break;
-    case CF_DT_INT64: lo = -9223372036854775808.0; hi = 9223372036854774784.0; break;
-    case CF_DT_UINT64: lo = 0; hi = 18446744073709549568.0; break;
-    default: return x;
-    }
-    if (isnan(x))
-        return 0;
-    return x < lo ? lo : x > hi ? hi : x;
-}
-
-static void st_f(cf_value *v, int64_t i, double x)
-{
-    void *p = v->data;
-    x = clamp_to(v->dtype, x);
-    switch (v->dtype) {
-    case CF_DT_FLOAT: ((float *)p)[i] = (float)x; break;
-    case CF_DT_DOUBLE: ((double *)p)[i] = x; break;
-    case CF_DT_FLOAT16: ((uint16_t *)p)[i] = cf_f32_to_f16((float)x); break;
-    case CF_DT_BFLOAT16: ((uint16_t *)p)[i] = cf_f32_to_bf16((float)x); break;
-    case CF_DT_BOOL: ((uint8_t *)p)[i] = x != 0; break;
-    /* Float to integer truncates toward zero, as C and ONNX's Cast do. */
-    case CF_DT_INT8: ((int8_t *)p)[i] = (int8_t)x; break;
-    case CF_DT_UINT8: ((uint8_t *)p)[i] = (uint8_t)x; break;
-    case CF_DT_INT16: ((int16_t *)p)[i] = (int16_t)x; break;
-    case CF_DT_UINT16: ((uint16_t *)p)[i] = (uint16_t)x; break;
-    case CF_DT_INT32: ((int32_t *)p)[i] = (int32_t)x; break;
-    case CF_DT_UINT32: ((uint32_t *)p)[i] = (uint32_t)x; break;
-    case CF_DT_INT64: ((int64_t *)p)[i] = (int64_t)x; break;
-    case CF_DT_UINT64: ((uint64_t *)p)[i] = (uint64_t)x; break;
-    default: break;
-    }
-}
-
 static void st_i(cf_value *v, int64_t i, int64_t x)
 {
     void *p = v->data;
@@ -81,7 +37,7 @@ static void st_i(cf_value *v, int64_t i, int64_t x)
     case CF_DT_INT64: ((int64_t *)p)[i] = x; break;
     case CF_DT_UINT64: ((uint64_t *)p)[i] = (uint64_t)x; break;
     case CF_DT_BOOL: ((uint8_t *)p)[i] = x != 0; break;
-    default: st_f(v, i, (double)x); break;
+    default: cf_value_set_f64(v, i, (double)x); break;
     }
 }
 
@@ -314,7 +270,7 @@ static int unary_run(cf_kernel_call *c, cf_error *err)
         unary_f32(s, x->data, y->data, n, c->threads);
     } else if (cf_is_float_type(x->dtype)) {
         for (int64_t i = 0; i < n; i++)
-            st_f(y, i, s->op->f(ld_f(x, i), &s->p));
+            cf_value_set_f64(y, i, s->op->f(ld_f(x, i), &s->p));
     } else {
         /* Integers: Abs, Neg, Sign, Relu are exact in int64. */
         for (int64_t i = 0; i < n; i++) {
@@ -677,7 +633,7 @@ static int nary_run(cf_kernel_call *c, cf_error *err)
     for (int64_t i = 0; i < total; i++) {
         if (floating) {
             double v = s->mean ? fd[i] / n_in : fd[i];
-            st_f(y, i, v);
+            cf_value_set_f64(y, i, v);
         } else {
             int64_t v = s->mean ? id[i] / n_in : id[i];
             st_i(y, i, v);
@@ -755,7 +711,7 @@ static int clip_run(cf_kernel_call *c, cf_error *err)
     if (cf_is_float_type(x->dtype)) {
         for (int64_t i = 0; i < n; i++) {
             double v = ld_f(x, i);
-            st_f(y, i, v < lo ? lo : v > hi ? hi : v);
+            cf_value_set_f64(y, i, v < lo ? lo : v > hi ? hi : v);
         }
         return 0;
     }
@@ -804,7 +760,7 @@ static int cast_run(cf_kernel_call *c, cf_error *err)
             double v = ld_f(x, i);
             if (cf_is_int_type(to) && isnan(v))
                 v = 0;   /* NaN has no integer: 0, as common runtimes give */
-            st_f(y, i, v);
+            cf_value_set_f64(y, i, v);
         } else {
             st_i(y, i, ld_i(x, i));
         }

@@ -121,26 +121,12 @@ void cf_values_to_f32(const cf_value *v, float *dst)
 void cf_values_from_f32(cf_value *v, const float *src)
 {
     int64_t n = cf_value_numel(v);
-    void *p = v->data;
-    for (int64_t i = 0; i < n; i++) {
-        float x = src[i];
-        switch (v->dtype) {
-        case CF_DT_FLOAT: ((float *)p)[i] = x; break;
-        case CF_DT_DOUBLE: ((double *)p)[i] = x; break;
-        case CF_DT_FLOAT16: ((uint16_t *)p)[i] = cf_f32_to_f16(x); break;
-        case CF_DT_BFLOAT16: ((uint16_t *)p)[i] = cf_f32_to_bf16(x); break;
-        case CF_DT_BOOL: ((uint8_t *)p)[i] = x != 0; break;
-        case CF_DT_INT8: ((int8_t *)p)[i] = (int8_t)x; break;
-        case CF_DT_UINT8: ((uint8_t *)p)[i] = (uint8_t)x; break;
-        case CF_DT_INT16: ((int16_t *)p)[i] = (int16_t)x; break;
-        case CF_DT_UINT16: ((uint16_t *)p)[i] = (uint16_t)x; break;
-        case CF_DT_INT32: ((int32_t *)p)[i] = (int32_t)x; break;
-        case CF_DT_UINT32: ((uint32_t *)p)[i] = (uint32_t)x; break;
-        case CF_DT_INT64: ((int64_t *)p)[i] = (int64_t)x; break;
-        case CF_DT_UINT64: ((uint64_t *)p)[i] = (uint64_t)x; break;
-        default: break;
-        }
+    if (v->dtype == CF_DT_FLOAT) {
+        memcpy(v->data, src, (size_t)n * sizeof *src);
+        return;
     }
+    for (int64_t i = 0; i < n; i++)
+        cf_value_set_f64(v, i, src[i]);
 }
 
 int cf_is_float_type(cf_dtype dt)
