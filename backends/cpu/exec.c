@@ -281,13 +281,21 @@ cf_value *cf_kcall_output(cf_kernel_call *c, int i, cf_dtype dt, int rank, const
     }
     cf_exec *e = running_exec(c);
     cf_value *v = &c->out[i];
+    if (v->dtype != CF_DT_UNDEFINED)
+        e->live_bytes -= v->nbytes;   /* asked again: the first storage goes back */
     cf_value_clear(v);
     int32_t id = c->node->outputs[i];
     size_t esz = cf_dtype_size(dt);
     int64_t numel = 1;
-    for (int d = 0; d < rank && d < CF_MAX_RANK; d++)
-        numel *= dims[d] < 0 ? 0 : dims[d];
-    size_t need = (size_t)numel * esz;
+    int fits = 1;   /* the byte count fits in int64 (else cf_value_alloc says so) */
+    for (int d = 0; fits && d < rank && d < CF_MAX_RANK; d++) {
+        int64_t n = dims[d] < 0 ? 0 : dims[d];
+        if (n && numel > INT64_MAX / n / (int64_t)(esz ? esz : 1))
+            fits = 0;
+        else
+            numel *= n;
+    }
+    size_t need = fits ? (size_t)numel * esz : 0;
     if (id >= 0 && e->planned && need && need <= e->plan_size[id] && rank <= CF_MAX_RANK &&
         esz) {
         cf_value_view(v, dt, rank, dims, e->arena + e->plan_off[id]);
@@ -512,6 +520,7 @@ int cf_exec_run(cf_exec *e, const cf_value *inputs, int n_inputs, cf_value *outp
             break;
         release_dead(e, k);
     }
+    int32_t written = 0;   /* outputs[0..written) hold values (cleared on failure) */
     for (int32_t i = 0; !rc && i < g->n_outputs; i++) {
         const cf_value *v = lookup(e, g->outputs[i]);
         if (!v) {
@@ -525,11 +534,15 @@ int cf_exec_run(cf_exec *e, const cf_value *inputs, int n_inputs, cf_value *outp
             cf_value z = CF_VALUE_INIT;
             e->vals[g->outputs[i]] = z;
         } else {
+            cf_value z = CF_VALUE_INIT;
+            outputs[i] = z;
             rc = cf_value_copy(&outputs[i], v, err);
         }
+        if (!rc)
+            written = i + 1;
     }
     if (rc)
-        for (int32_t i = 0; i < g->n_outputs && i < n_outputs; i++)
+        for (int32_t i = 0; i < written; i++)
             cf_value_clear(&outputs[i]);
     clear_activations(e);
     for (int32_t i = 0; i < g->n_inputs; i++) {

@@ -100,6 +100,8 @@ static int stack_slices(cf_kernel_call *c, int out, cf_value *slices, int64_t n,
         int64_t dims[CF_MAX_RANK] = {0};
         int rank = shape_hint ? shape_hint->rank + 1 : 1;
         cf_dtype dt = shape_hint ? shape_hint->dtype : CF_DT_FLOAT;
+        for (int d = 0, k = 0; shape_hint && d < rank; d++)
+            dims[d] = d == axis ? 0 : shape_hint->dims[k++];
         return cf_kcall_output(c, out, dt, rank, dims, err) ? 0 : err->code;
     }
     const cf_value *s0 = &slices[0];
@@ -125,6 +127,19 @@ static int stack_slices(cf_kernel_call *c, int out, cf_value *slices, int64_t n,
     return 0;
 }
 
+/* What the body declares for its output i (unknown dims 0, unknown type
+ * float32): the slice shape of a scan output that had no iteration. */
+static void declared_slice(const cf_graph *body, int i, cf_value *hint)
+{
+    const cf_tensor *t = &body->tensors[body->outputs[i]];
+    cf_value z = CF_VALUE_INIT;
+    *hint = z;
+    hint->dtype = t->dtype != CF_DT_UNDEFINED ? t->dtype : CF_DT_FLOAT;
+    hint->rank = t->shape.rank > 0 && t->shape.rank < CF_MAX_RANK ? t->shape.rank : 0;
+    for (int d = 0; d < hint->rank; d++)
+        hint->dims[d] = t->shape.dims[d].value > 0 ? t->shape.dims[d].value : 0;
+}
+
 /* ---- Loop ---------------------------------------------------------------- */
 
 static int loop_prepare(const cf_graph *g, const cf_node *n, void **state, cf_error *err)
@@ -148,11 +163,13 @@ static int loop_run(cf_kernel_call *c, cf_error *err)
     const cf_graph *body = graph_attr(c->node, "body");
     int n_carried = c->n_in - 2;
     int n_scan = body->n_outputs - 1 - n_carried;
-    int64_t max_trip = c->in[0] ? cf_value_get_i64(c->in[0], 0) : INT64_MAX;
-    int cond = c->in[1] ? scalar_true(c->in[1]) : 1;
     if (!c->in[0] && !c->in[1])
         return cf_kernel_error(c, err, CF_EUNSUPPORTED,
                                "a Loop with neither a trip count nor a condition never ends");
+    if (c->in[0] && cf_value_numel(c->in[0]) < 1)
+        return cf_kernel_error(c, err, CF_EINVAL, "the trip count M is an empty tensor");
+    int64_t max_trip = c->in[0] ? cf_value_get_i64(c->in[0], 0) : INT64_MAX;
+    int cond = c->in[1] ? scalar_true(c->in[1]) : 1;
     int rc = 0;
     cf_value iter = CF_VALUE_INIT, cond_v = CF_VALUE_INIT;
     cf_value *carried = calloc((size_t)n_carried + 1, sizeof *carried);
@@ -206,8 +223,11 @@ static int loop_run(cf_kernel_call *c, cf_error *err)
     }
     for (int i = 0; i < n_carried && !rc; i++)
         rc = emit(c, i, &carried[i], err);
-    for (int k = 0; k < n_scan && !rc; k++)
-        rc = stack_slices(c, n_carried + k, scans[k], n_iter, 0, NULL, err);
+    for (int k = 0; k < n_scan && !rc; k++) {
+        cf_value hint;
+        declared_slice(body, 1 + n_carried + k, &hint);
+        rc = stack_slices(c, n_carried + k, scans[k], n_iter, 0, &hint, err);
+    }
 done:
     for (int k = 0; scans && k < n_scan; k++) {
         for (int64_t i = 0; scans[k] && i < n_iter; i++)
@@ -239,6 +259,15 @@ static int scan_prepare(const cf_graph *g, const cf_node *n, void **state, cf_er
     if (body->n_inputs != n->n_inputs || body->n_outputs != n->n_outputs ||
         n->n_outputs < n_state)
         return cf_kernel_prepare_error(n, err, CF_ECHECK, "body's inputs/outputs do not match");
+    /* One entry per scan input / scan output (the run reads that many). */
+    static const char *const lists[] = {"scan_input_axes", "scan_input_directions",
+                                        "scan_output_axes", "scan_output_directions"};
+    for (int i = 0; i < 4; i++) {
+        size_t cnt = 0, want = (size_t)(i < 2 ? m : n->n_outputs - n_state);
+        if (cf_node_attr_ints(n, lists[i], &cnt) && cnt && cnt != want)
+            return cf_kernel_prepare_error(n, err, CF_ECHECK, "%s has %zu entries for %zu scan %s",
+                                           lists[i], cnt, want, i < 2 ? "inputs" : "outputs");
+    }
     return 0;
 }
 
@@ -261,6 +290,9 @@ static int scan_run(cf_kernel_call *c, cf_error *err)
     int64_t len = -1;
     for (int j = 0; j < m; j++) {
         const cf_value *v = c->in[n_state + j];
+        if (!v || v->rank < 1)
+            return cf_kernel_error(c, err, CF_EINVAL, "scan input %d is %s", j,
+                                   v ? "a scalar" : "missing");
         int rc = cf_axis(c, in_axes ? in_axes[j] : 0, v->rank, &axes[j], err);
         if (rc)
             return rc;
@@ -286,8 +318,11 @@ static int scan_run(cf_kernel_call *c, cf_error *err)
             int64_t at = (in_dirs && in_dirs[j]) ? len - 1 - t : t;
             rc = take_slice(c->in[n_state + j], axes[j], at, &slices[j], err);
         }
-        if (rc)
+        if (rc) {
+            for (int j = 0; j < m; j++)
+                cf_value_clear(&slices[j]);
             break;
+        }
         for (int i = 0; i < n_state; i++)
             feed[i] = &state[i];
         for (int j = 0; j < m; j++)
@@ -311,14 +346,16 @@ static int scan_run(cf_kernel_call *c, cf_error *err)
         rc = emit(c, i, &state[i], err);
     for (int k = 0; k < n_scan_out && !rc; k++) {
         cf_value *col = &coll[(size_t)k * (size_t)(len > 0 ? len : 1)];
-        int rank = len > 0 ? col[0].rank + 1 : 1;
+        cf_value hint;
+        declared_slice(body, n_state + k, &hint);
+        int rank = len > 0 ? col[0].rank + 1 : hint.rank + 1;
         int ax = 0;
         if (out_axes) {
             rc = cf_axis(c, out_axes[k], rank, &ax, err);
             if (rc)
                 break;
         }
-        rc = stack_slices(c, n_state + k, col, len > 0 ? len : 0, ax, NULL, err);
+        rc = stack_slices(c, n_state + k, col, len > 0 ? len : 0, ax, &hint, err);
     }
 done:
     if (coll)
