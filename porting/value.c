@@ -69,6 +69,7 @@ void cf_value_view(cf_value *v, cf_dtype dt, int rank, const int64_t *dims, void
     v->data = data;
     v->nbytes = (size_t)cf_value_numel(v) * cf_dtype_size(dt);
     v->borrowed = 1;
+    v->layout = CF_LAYOUT_PLAIN;
 }
 
 int cf_value_copy(cf_value *dst, const cf_value *src, cf_error *err)
@@ -79,6 +80,7 @@ int cf_value_copy(cf_value *dst, const cf_value *src, cf_error *err)
         return rc;
     if (src->nbytes)
         memcpy(tmp.data, src->data, src->nbytes);
+    tmp.layout = src->layout;
     cf_value_clear(dst);
     *dst = tmp;
     return 0;

@@ -22,9 +22,17 @@ typedef struct cf_value {
     void *data;          /* dense, row-major; NULL when numel == 0 */
     size_t nbytes;
     int borrowed;        /* 1: data is not ours to free */
+    int layout;          /* CF_LAYOUT_*: how data is ordered; dims are always logical */
 } cf_value;
 
-#define CF_VALUE_INIT {CF_DT_UNDEFINED, 0, {0}, NULL, 0, 0}
+/* Memory orders of a value. dims always say the ONNX (logical) shape
+ * [N, C, D1, ...]; PLAIN stores it row-major, CHANNELS_LAST stores it as
+ * [N, D1, ..., C] row-major (oneDNN's nhwc/"acdb"), which the CPU backend
+ * keeps between convolutions so they need no reorder. Only the CPU
+ * executor makes CHANNELS_LAST values; everything it hands out is PLAIN. */
+enum { CF_LAYOUT_PLAIN = 0, CF_LAYOUT_CHANNELS_LAST = 1 };
+
+#define CF_VALUE_INIT {CF_DT_UNDEFINED, 0, {0}, NULL, 0, 0, CF_LAYOUT_PLAIN}
 
 int64_t cf_value_numel(const cf_value *v);
 /* Sets dtype and dims and allocates zeroed data (owned). Rank above
@@ -32,7 +40,7 @@ int64_t cf_value_numel(const cf_value *v);
  * (string) is an error naming `what`. Frees what v held before. */
 int cf_value_alloc(cf_value *v, cf_dtype dt, int rank, const int64_t *dims, const char *what,
                    cf_error *err);
-/* A borrowed view of data. */
+/* A borrowed view of data (PLAIN). */
 void cf_value_view(cf_value *v, cf_dtype dt, int rank, const int64_t *dims, void *data);
 /* A deep copy (owned). */
 int cf_value_copy(cf_value *dst, const cf_value *src, cf_error *err);

@@ -486,7 +486,7 @@ int cf_exec_run(cf_exec *e, const cf_value *inputs, int n_inputs, cf_value *outp
             out[j] = z;
         }
         cf_kernel_call call = {g, n, k, in, n->n_inputs, out, n->n_outputs, e->states[k], e,
-                               e->threads};
+                               e->threads, NULL, n->outputs};
         double t0 = per_layer_us ? now_us() : 0;
         rc = e->kernels[k]->run(&call, err);
         if (per_layer_us)

@@ -34,7 +34,32 @@ typedef struct cf_kernel_call {
     void *state;                /* what prepare() built, or NULL */
     cf_exec *exec;              /* for subgraphs (If, Loop, Scan) */
     int threads;                /* threads this call may use */
+    const cf_value *post_in;    /* addend of a fused SUM post-op, else NULL */
+    const int32_t *out_ids;     /* tensor of each output (fusion may redirect output 0) */
 } cf_kernel_call;
+
+/* An element-wise operation the executor folds into the kernel of the layer
+ * before it (a oneDNN post-op): the layer's output goes through it without
+ * being stored in between. */
+typedef enum cf_post_kind {
+    CF_POST_RELU,          /* max(x, alpha * x): alpha 0 for Relu, LeakyRelu's alpha */
+    CF_POST_CLIP,          /* min(max(x, alpha), beta) */
+    CF_POST_SIGMOID,
+    CF_POST_TANH,
+    CF_POST_SWISH,         /* x * sigmoid(x): Sigmoid then Mul of the two */
+    CF_POST_HARDSWISH,
+    CF_POST_HARDSIGMOID,   /* max(0, min(1, alpha * x + beta)) */
+    CF_POST_ELU,           /* alpha */
+    CF_POST_SUM,           /* + the executor's extra input, same shape (a residual Add) */
+} cf_post_kind;
+
+typedef struct cf_post_op {
+    cf_post_kind kind;
+    float alpha, beta;
+    int32_t node;          /* the layer folded in (its last one for SWISH) */
+} cf_post_op;
+
+#define CF_MAX_POST_OPS 4
 
 typedef struct cf_kernel_i {
     const char *op_type;
@@ -49,6 +74,21 @@ typedef struct cf_kernel_i {
     int (*run)(cf_kernel_call *c, cf_error *err);
     /* Optional. Frees state. */
     void (*release)(void *state);
+    /* Optional: activation layouts (CF_LAYOUT_*). in[j] is the layout input
+     * j would arrive in. Returns 1 when the kernel can run with those, and
+     * sets out[i] to the layout it would rather write output i in (PLAIN
+     * when it does not care); 0 when it needs PLAIN inputs. With commit 1
+     * the layouts are final: `out` then says what the executor decided
+     * (PLAIN or what the kernel asked for), and the kernel sets its state
+     * up for them (an error fails preparation). A kernel without this hook
+     * sees PLAIN values only. */
+    int (*layout)(void *state, const cf_node *n, const uint8_t *in, uint8_t *out, int commit,
+                  cf_error *err);
+    /* Optional: fusion. Asks the kernel to apply ops (in order) to its output
+     * 0 before storing it. 0: done (a SUM op's addend then arrives as
+     * cf_kernel_call.post_in); CF_EUNSUPPORTED: not for this kernel or node
+     * (the state is unchanged and the layers run on their own). */
+    int (*fuse)(void *state, const cf_node *n, const cf_post_op *ops, int n_ops, cf_error *err);
 } cf_kernel_i;
 
 /* Gives output i its type and shape and storage owned by the executor

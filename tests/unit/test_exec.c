@@ -180,7 +180,7 @@ static void output_requested_twice_counts_once(void **state)
     if (cf_exec_new(g, NULL, 1, 1, &e, &err))
         fail_msg("%s", err.msg);
     cf_value out = CF_VALUE_INIT;
-    cf_kernel_call c = {g, &g->nodes[0], 0, NULL, 0, &out, 1, NULL, e, 1};
+    cf_kernel_call c = {g, &g->nodes[0], 0, NULL, 0, &out, 1, NULL, e, 1, NULL, g->nodes[0].outputs};
     int64_t dims[1] = {100};
     assert_non_null(cf_kcall_output(&c, 0, CF_DT_FLOAT, 1, dims, &err));
     assert_non_null(cf_kcall_output(&c, 0, CF_DT_FLOAT, 1, dims, &err));

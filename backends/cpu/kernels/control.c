@@ -372,8 +372,8 @@ done:
 }
 
 const cf_kernel_i cf_kernels_control[] = {
-    {"If", "", 1, 0, "ref", if_prepare, if_run, NULL},
-    {"Loop", "", 1, 0, "ref", loop_prepare, loop_run, NULL},
-    {"Scan", "", 9, 0, "ref", scan_prepare, scan_run, NULL},
-    {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL},
+    {"If", "", 1, 0, "ref", if_prepare, if_run, NULL, NULL, NULL},
+    {"Loop", "", 1, 0, "ref", loop_prepare, loop_run, NULL, NULL, NULL},
+    {"Scan", "", 9, 0, "ref", scan_prepare, scan_run, NULL, NULL, NULL},
+    {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL},
 };

@@ -768,8 +768,8 @@ static int cast_run(cf_kernel_call *c, cf_error *err)
     return 0;
 }
 
-#define UNARY(op, from) {op, "", from, 0, "ref", unary_prepare, unary_run, free}
-#define NARY(op, from) {op, "", from, 0, "ref", nary_prepare, nary_run, free}
+#define UNARY(op, from) {op, "", from, 0, "ref", unary_prepare, unary_run, free, NULL, NULL}
+#define NARY(op, from) {op, "", from, 0, "ref", nary_prepare, nary_run, free, NULL, NULL}
 
 const cf_kernel_i cf_kernels_elementwise[] = {
     UNARY("Abs", 1), UNARY("Neg", 1), UNARY("Sign", 9), UNARY("Relu", 1), UNARY("Ceil", 1),
@@ -785,12 +785,12 @@ const cf_kernel_i cf_kernels_elementwise[] = {
     NARY("Equal", 1), NARY("Greater", 1), NARY("GreaterOrEqual", 12), NARY("Less", 1),
     NARY("LessOrEqual", 12), NARY("And", 1), NARY("Or", 1), NARY("Xor", 1),
     NARY("BitShift", 11), NARY("PRelu", 1),
-    {"Not", "", 1, 0, "ref", bool_prepare, not_run, NULL},
-    {"IsNaN", "", 9, 0, "ref", types_prepare, isnan_run, NULL},
-    {"IsInf", "", 10, 0, "ref", types_prepare, isnan_run, NULL},
-    {"Where", "", 9, 0, "ref", bool_prepare, where_run, NULL},
-    {"Clip", "", 1, 0, "ref", types_prepare, clip_run, NULL},
-    {"Cast", "", 1, 0, "ref", cast_prepare, cast_run, NULL},
-    {"CastLike", "", 15, 0, "ref", cast_prepare, cast_run, NULL},
-    {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL},
+    {"Not", "", 1, 0, "ref", bool_prepare, not_run, NULL, NULL, NULL},
+    {"IsNaN", "", 9, 0, "ref", types_prepare, isnan_run, NULL, NULL, NULL},
+    {"IsInf", "", 10, 0, "ref", types_prepare, isnan_run, NULL, NULL, NULL},
+    {"Where", "", 9, 0, "ref", bool_prepare, where_run, NULL, NULL, NULL},
+    {"Clip", "", 1, 0, "ref", types_prepare, clip_run, NULL, NULL, NULL},
+    {"Cast", "", 1, 0, "ref", cast_prepare, cast_run, NULL, NULL, NULL},
+    {"CastLike", "", 15, 0, "ref", cast_prepare, cast_run, NULL, NULL, NULL},
+    {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL},
 };

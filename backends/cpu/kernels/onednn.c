@@ -1085,12 +1085,12 @@ static int gemm_prepare(const cf_graph *g, const cf_node *n, void **state, cf_er
 }
 
 const cf_kernel_i cf_kernels_onednn[] = {
-    {"Conv", "", 1, 0, "onednn", conv_prepare, dnn_run, dnn_release},
-    {"MaxPool", "", 1, 0, "onednn", maxpool_prepare, dnn_run, dnn_release},
-    {"AveragePool", "", 1, 0, "onednn", avgpool_prepare, dnn_run, dnn_release},
-    {"GlobalAveragePool", "", 1, 0, "onednn", gavgpool_prepare, dnn_run, dnn_release},
-    {"MatMul", "", 1, 0, "onednn", matmul_prepare, dnn_run, dnn_release},
-    {"Gemm", "", 1, 0, "onednn", gemm_prepare, dnn_run, dnn_release},
-    {"QLinearMatMul", "", 10, 0, "onednn", qlinear_matmul_prepare, dnn_run, dnn_release},
-    {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL},
+    {"Conv", "", 1, 0, "onednn", conv_prepare, dnn_run, dnn_release, NULL, NULL},
+    {"MaxPool", "", 1, 0, "onednn", maxpool_prepare, dnn_run, dnn_release, NULL, NULL},
+    {"AveragePool", "", 1, 0, "onednn", avgpool_prepare, dnn_run, dnn_release, NULL, NULL},
+    {"GlobalAveragePool", "", 1, 0, "onednn", gavgpool_prepare, dnn_run, dnn_release, NULL, NULL},
+    {"MatMul", "", 1, 0, "onednn", matmul_prepare, dnn_run, dnn_release, NULL, NULL},
+    {"Gemm", "", 1, 0, "onednn", gemm_prepare, dnn_run, dnn_release, NULL, NULL},
+    {"QLinearMatMul", "", 10, 0, "onednn", qlinear_matmul_prepare, dnn_run, dnn_release, NULL, NULL},
+    {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL},
 };

@@ -878,12 +878,12 @@ static int qconv_run(cf_kernel_call *c, cf_error *err)
 }
 
 const cf_kernel_i cf_kernels_quant[] = {
-    {"QuantizeLinear", "", 10, 0, "ref", ql_prepare, ql_run, NULL},
-    {"DequantizeLinear", "", 10, 0, "ref", dql_prepare, dql_run, NULL},
-    {"DynamicQuantizeLinear", "", 11, 0, "ref", dyn_prepare, dyn_run, NULL},
-    {"MatMulInteger", "", 10, 0, "ref", mmi_prepare, mmi_run, NULL},
-    {"QLinearMatMul", "", 10, 0, "ref", qmm_prepare, qmm_run, NULL},
-    {"ConvInteger", "", 10, 0, "ref", convi_prepare, convi_run, NULL},
-    {"QLinearConv", "", 10, 0, "ref", qconv_prepare, qconv_run, NULL},
-    {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL},
+    {"QuantizeLinear", "", 10, 0, "ref", ql_prepare, ql_run, NULL, NULL, NULL},
+    {"DequantizeLinear", "", 10, 0, "ref", dql_prepare, dql_run, NULL, NULL, NULL},
+    {"DynamicQuantizeLinear", "", 11, 0, "ref", dyn_prepare, dyn_run, NULL, NULL, NULL},
+    {"MatMulInteger", "", 10, 0, "ref", mmi_prepare, mmi_run, NULL, NULL, NULL},
+    {"QLinearMatMul", "", 10, 0, "ref", qmm_prepare, qmm_run, NULL, NULL, NULL},
+    {"ConvInteger", "", 10, 0, "ref", convi_prepare, convi_run, NULL, NULL, NULL},
+    {"QLinearConv", "", 10, 0, "ref", qconv_prepare, qconv_run, NULL, NULL, NULL},
+    {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL},
 };

@@ -1679,8 +1679,8 @@ static int nonzero_run(cf_kernel_call *c, cf_error *err)
 /* ---- table ------------------------------------------------------------------------- */
 
 #define REDUCE(op, split)                                                             \
-    {op, "", 1, (split) - 1, "ref", reduce_prepare_attr, reduce_run, free_state},     \
-    {op, "", split, 0, "ref", reduce_prepare_input, reduce_run, free_state}
+    {op, "", 1, (split) - 1, "ref", reduce_prepare_attr, reduce_run, free_state, NULL, NULL},     \
+    {op, "", split, 0, "ref", reduce_prepare_input, reduce_run, free_state, NULL, NULL}
 
 const cf_kernel_i cf_kernels_reduce[] = {
     REDUCE("ReduceL1", 18),
@@ -1693,22 +1693,22 @@ const cf_kernel_i cf_kernels_reduce[] = {
     REDUCE("ReduceProd", 18),
     REDUCE("ReduceSum", 13),
     REDUCE("ReduceSumSquare", 18),
-    {"ArgMax", "", 1, 0, "ref", arg_prepare, arg_run, free_state},
-    {"ArgMin", "", 1, 0, "ref", arg_prepare, arg_run, free_state},
-    {"Softmax", "", 1, 12, "ref", softmax_prepare_legacy, softmax_run, free_state},
-    {"Softmax", "", 13, 0, "ref", softmax_prepare, softmax_run, free_state},
-    {"LogSoftmax", "", 1, 12, "ref", softmax_prepare_legacy, softmax_run, free_state},
-    {"LogSoftmax", "", 13, 0, "ref", softmax_prepare, softmax_run, free_state},
-    {"Hardmax", "", 1, 12, "ref", softmax_prepare_legacy, softmax_run, free_state},
-    {"Hardmax", "", 13, 0, "ref", softmax_prepare, softmax_run, free_state},
-    {"CumSum", "", 11, 0, "ref", cumsum_prepare, cumsum_run, free_state},
-    {"TopK", "", 1, 9, "ref", topk_prepare_attr, topk_run, free_state},
-    {"TopK", "", 10, 0, "ref", topk_prepare, topk_run, free_state},
-    {"LayerNormalization", "", 17, 0, "ref", lnorm_prepare, lnorm_run, free_state},
-    {"BatchNormalization", "", 1, 0, "ref", bnorm_prepare, bnorm_run, free_state},
-    {"InstanceNormalization", "", 1, 0, "ref", inorm_prepare, inorm_run, free_state},
-    {"LRN", "", 1, 0, "ref", lrn_prepare, lrn_run, free_state},
-    {"MeanVarianceNormalization", "", 1, 0, "ref", mvn_prepare, mvn_run, free_state},
-    {"NonZero", "", 9, 0, "ref", nonzero_prepare, nonzero_run, NULL},
-    {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL},
+    {"ArgMax", "", 1, 0, "ref", arg_prepare, arg_run, free_state, NULL, NULL},
+    {"ArgMin", "", 1, 0, "ref", arg_prepare, arg_run, free_state, NULL, NULL},
+    {"Softmax", "", 1, 12, "ref", softmax_prepare_legacy, softmax_run, free_state, NULL, NULL},
+    {"Softmax", "", 13, 0, "ref", softmax_prepare, softmax_run, free_state, NULL, NULL},
+    {"LogSoftmax", "", 1, 12, "ref", softmax_prepare_legacy, softmax_run, free_state, NULL, NULL},
+    {"LogSoftmax", "", 13, 0, "ref", softmax_prepare, softmax_run, free_state, NULL, NULL},
+    {"Hardmax", "", 1, 12, "ref", softmax_prepare_legacy, softmax_run, free_state, NULL, NULL},
+    {"Hardmax", "", 13, 0, "ref", softmax_prepare, softmax_run, free_state, NULL, NULL},
+    {"CumSum", "", 11, 0, "ref", cumsum_prepare, cumsum_run, free_state, NULL, NULL},
+    {"TopK", "", 1, 9, "ref", topk_prepare_attr, topk_run, free_state, NULL, NULL},
+    {"TopK", "", 10, 0, "ref", topk_prepare, topk_run, free_state, NULL, NULL},
+    {"LayerNormalization", "", 17, 0, "ref", lnorm_prepare, lnorm_run, free_state, NULL, NULL},
+    {"BatchNormalization", "", 1, 0, "ref", bnorm_prepare, bnorm_run, free_state, NULL, NULL},
+    {"InstanceNormalization", "", 1, 0, "ref", inorm_prepare, inorm_run, free_state, NULL, NULL},
+    {"LRN", "", 1, 0, "ref", lrn_prepare, lrn_run, free_state, NULL, NULL},
+    {"MeanVarianceNormalization", "", 1, 0, "ref", mvn_prepare, mvn_run, free_state, NULL, NULL},
+    {"NonZero", "", 9, 0, "ref", nonzero_prepare, nonzero_run, NULL, NULL, NULL},
+    {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL},
 };

@@ -475,8 +475,8 @@ static int rnn_run(cf_kernel_call *c, cf_error *err)
 }
 
 const cf_kernel_i cf_kernels_rnn[] = {
-    {"RNN", "", 1, 0, "ref", rnn_prepare, rnn_run, rnn_release},
-    {"GRU", "", 1, 0, "ref", gru_prepare, rnn_run, rnn_release},
-    {"LSTM", "", 1, 0, "ref", lstm_prepare, rnn_run, rnn_release},
-    {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL},
+    {"RNN", "", 1, 0, "ref", rnn_prepare, rnn_run, rnn_release, NULL, NULL},
+    {"GRU", "", 1, 0, "ref", gru_prepare, rnn_run, rnn_release, NULL, NULL},
+    {"LSTM", "", 1, 0, "ref", lstm_prepare, rnn_run, rnn_release, NULL, NULL},
+    {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL},
 };
