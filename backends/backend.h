@@ -30,7 +30,8 @@ typedef struct cf_layer_cost {
     cf_cost_kind kind;
     double median_us, p10_us, p90_us;
     double share;           /* median / sum of medians, 0..1 */
-    const char *impl;       /* kernel that ran: "ref", "onednn:brgconv", ... (static string) */
+    char impl[64];          /* kernel that ran: "ref", "onednn", "onednn+Relu" (post-ops
+                             * fused in), "fused into 12" (run by layer 12's kernel) */
 } cf_layer_cost;
 
 /* Settings of one backend instance. */
@@ -65,7 +66,8 @@ typedef struct cf_backend_i {
                cf_error *err);
     /* Optional. Bytes of the planned activation arena (peak), or 0. */
     size_t (*arena_bytes)(void *ctx);
-    /* Optional. The name of the implementation that runs layer k. */
+    /* Optional. The name of the implementation that runs layer k, valid
+     * until release (callers copy it). */
     const char *(*layer_impl)(void *ctx, int32_t k);
     /* Required. Frees ctx. NULL is a no-op. */
     void (*release)(void *ctx);

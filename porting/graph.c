@@ -542,3 +542,29 @@ int32_t cf_graph_feed_inputs(const cf_graph *g, int32_t *ids)
         }
     return n;
 }
+
+static void body_outer_reads(const cf_graph *g, const cf_graph *body,
+                             void (*fn)(void *user, int32_t id), void *user)
+{
+    for (int32_t i = 0; i < body->n_tensors; i++) {
+        if (!(body->tensors[i].flags & CF_TENSOR_OUTER))
+            continue;
+        int32_t id = cf_graph_find_tensor(g, body->tensors[i].name);
+        if (id >= 0)
+            fn(user, id);
+    }
+    for (int32_t k = 0; k < body->n_nodes; k++)
+        cf_node_outer_reads(g, &body->nodes[k], fn, user);
+}
+
+void cf_node_outer_reads(const cf_graph *g, const cf_node *n,
+                         void (*fn)(void *user, int32_t id), void *user)
+{
+    for (int a = 0; a < n->n_attrs; a++) {
+        const cf_attr *at = &n->attrs[a];
+        if (at->type == CF_ATTR_GRAPH && at->g)
+            body_outer_reads(g, at->g, fn, user);
+        for (size_t j = 0; at->type == CF_ATTR_GRAPHS && j < at->n; j++)
+            body_outer_reads(g, at->graphs[j], fn, user);
+    }
+}

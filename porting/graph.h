@@ -288,6 +288,11 @@ int64_t cf_graph_opset(const cf_graph *g, const char *domain);
  * exporters list weights as inputs too). Writes their ids to ids (may be
  * NULL, to count) and returns the count. */
 int32_t cf_graph_feed_inputs(const cf_graph *g, int32_t *ids);
+/* Calls fn(user, id) for every tensor of g that node n's subgraphs (If
+ * branches, Loop/Scan bodies, and the bodies nested in those) read from the
+ * enclosing scope; id is the tensor's index in g. */
+void cf_node_outer_reads(const cf_graph *g, const cf_node *n,
+                         void (*fn)(void *user, int32_t id), void *user);
 
 /* Parameter count: elements of all initializers (root and subgraphs). */
 int64_t cf_graph_param_count(const cf_graph *g);

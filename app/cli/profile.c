@@ -300,16 +300,18 @@ static void print_text(const cf_graph *g, const prof_args *a, const prof_result 
            r->instr_median_us, overhead_pct(r), r->layer_sum_us);
     printf("memory     activation arena %s (planned)\n",
            cf_fmt_bytes((int64_t)r->arena_bytes, b1, sizeof b1));
-    int wname = 5, wop = 2;
+    int wname = 5, wop = 2, wimpl = 4;
     for (int32_t k = 0; k < g->n_nodes; k++) {
         int ln = (int)strlen(g->nodes[k].name), lo = (int)strlen(g->nodes[k].op_type);
+        int li = (int)strlen(r->layers[k].impl);
         wname = ln > wname ? ln : wname;
         wop = lo > wop ? lo : wop;
+        wimpl = li > wimpl ? li : wimpl;
     }
     wname = wname > 32 ? 32 : wname;
     wop = wop > 20 ? 20 : wop;
-    printf("\n%4s  %-*s %-*s %-7s %11s %11s %11s %6s  (µs, measured)\n", "#", wname, "layer",
-           wop, "op", "impl", "median", "p10", "p90", "share");
+    printf("\n%4s  %-*s %-*s %-*s %11s %11s %11s %6s  (µs, measured)\n", "#", wname, "layer",
+           wop, "op", wimpl, "impl", "median", "p10", "p90", "share");
     for (int32_t k = 0; k < g->n_nodes; k++) {
         const cf_layer_cost *l = &r->layers[k];
         char name[64], bar[64];
@@ -317,9 +319,9 @@ static void print_text(const cf_graph *g, const prof_args *a, const prof_result 
         bar[0] = '\0';
         for (int i = 0; i < cells && i < 20; i++)
             strcat(bar, "#");
-        printf("%4d  %-*s %-*s %-7s %11.1f %11.1f %11.1f %5.1f%%  %s\n", (int)k, wname,
+        printf("%4d  %-*s %-*s %-*s %11.1f %11.1f %11.1f %5.1f%%  %s\n", (int)k, wname,
                cf_fmt_elide(g->nodes[k].name, wname, name, sizeof name), wop,
-               g->nodes[k].op_type, l->impl, l->median_us, l->p10_us, l->p90_us, 100 * l->share,
+               g->nodes[k].op_type, wimpl, l->impl, l->median_us, l->p10_us, l->p90_us, 100 * l->share,
                bar);
     }
 }
@@ -454,7 +456,7 @@ static int profile(cf_graph *g, const prof_args *a, prof_result *r, cf_error *er
         l->median_us = quantile(s, R, 0.5);
         l->p10_us = quantile(s, R, 0.1);
         l->p90_us = quantile(s, R, 0.9);
-        l->impl = be->layer_impl ? be->layer_impl(ctx, k) : be->name;
+        snprintf(l->impl, sizeof l->impl, "%s", be->layer_impl ? be->layer_impl(ctx, k) : be->name);
         r->layer_sum_us += l->median_us;
     }
     for (int32_t k = 0; k < L; k++)

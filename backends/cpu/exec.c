@@ -1,5 +1,7 @@
 #include "exec.h"
 
+#include "schedule.h"
+
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -36,32 +38,22 @@ struct cf_exec {
     size_t arena_bytes;
     size_t live_bytes, peak_bytes;
     int check_nan;
+    cf_schedule sched;       /* fusion and layouts (schedule.h) */
 };
 
 /* ---- liveness ----------------------------------------------------------- */
 
-/* Marks in `used` the ids of g's tensors that the body (and its nested
- * bodies) read from outside. */
-static void mark_outer_uses(const cf_graph *g, const cf_graph *body, int32_t node, int32_t *last)
+typedef struct outer_use {
+    int32_t *last;
+    int32_t node;
+} outer_use;
+
+/* A subgraph of `node` reads tensor id: it lives at least until then. */
+static void outer_read(void *user, int32_t id)
 {
-    for (int32_t i = 0; i < body->n_tensors; i++) {
-        const cf_tensor *t = &body->tensors[i];
-        if (!(t->flags & CF_TENSOR_OUTER))
-            continue;
-        int32_t id = cf_graph_find_tensor(g, t->name);
-        if (id >= 0 && last[id] < node)
-            last[id] = node;
-    }
-    for (int32_t k = 0; k < body->n_nodes; k++) {
-        const cf_node *n = &body->nodes[k];
-        for (int a = 0; a < n->n_attrs; a++) {
-            const cf_attr *at = &n->attrs[a];
-            if (at->type == CF_ATTR_GRAPH && at->g)
-                mark_outer_uses(g, at->g, node, last);
-            for (size_t j = 0; at->type == CF_ATTR_GRAPHS && j < at->n; j++)
-                mark_outer_uses(g, at->graphs[j], node, last);
-        }
-    }
+    outer_use *o = user;
+    if (o->last[id] < o->node)
+        o->last[id] = o->node;
 }
 
 static void compute_liveness(cf_exec *e)
@@ -76,14 +68,16 @@ static void compute_liveness(cf_exec *e)
         for (int j = 0; j < n->n_inputs; j++)
             if (n->inputs[j] >= 0)
                 e->last_use[n->inputs[j]] = k;
-        for (int a = 0; a < n->n_attrs; a++) {
-            const cf_attr *at = &n->attrs[a];
-            if (at->type == CF_ATTR_GRAPH && at->g)
-                mark_outer_uses(g, at->g, k, e->last_use);
-            for (size_t j = 0; at->type == CF_ATTR_GRAPHS && j < at->n; j++)
-                mark_outer_uses(g, at->graphs[j], k, e->last_use);
-        }
+        outer_use o = {e->last_use, k};
+        cf_node_outer_reads(g, n, outer_read, &o);
     }
+    /* A layer that runs folded layers writes their output itself. */
+    for (int32_t k = 0; k < g->n_nodes; k++)
+        if (e->sched.host[k] < 0 && g->nodes[k].n_outputs > 0) {
+            int32_t y = e->sched.out_ids[e->sched.out_at[k]];
+            if (y >= 0)
+                e->first_def[y] = k;
+        }
     for (int32_t i = 0; i < g->n_outputs; i++)
         e->last_use[g->outputs[i]] = NEVER;
     /* Outputs no one reads die right after their producer. */
@@ -151,6 +145,9 @@ int cf_exec_new(const cf_graph *g, cf_exec *parent, int reference_only, int thre
         if (rc)
             goto fail;
     }
+    rc = cf_schedule_make(&e->sched, g, e->kernels, e->states, reference_only, err);
+    if (rc)
+        goto fail;
     compute_liveness(e);
     *out = e;
     return 0;
@@ -181,6 +178,7 @@ void cf_exec_free(cf_exec *e)
     for (int i = 0; i < e->n_subs; i++)
         cf_exec_free(e->subs[i].e);
     free(e->subs);
+    cf_schedule_free(&e->sched, e->g);
     free(e->kernels);
     free(e->states);
     free(e->vals);
@@ -284,7 +282,7 @@ cf_value *cf_kcall_output(cf_kernel_call *c, int i, cf_dtype dt, int rank, const
     if (v->dtype != CF_DT_UNDEFINED)
         e->live_bytes -= v->nbytes;   /* asked again: the first storage goes back */
     cf_value_clear(v);
-    int32_t id = c->node->outputs[i];
+    int32_t id = c->out_ids ? c->out_ids[i] : c->node->outputs[i];
     size_t esz = cf_dtype_size(dt);
     int64_t numel = 1;
     int fits = 1;   /* the byte count fits in int64 (else cf_value_alloc says so) */
@@ -307,6 +305,10 @@ cf_value *cf_kcall_output(cf_kernel_call *c, int i, cf_dtype dt, int rank, const
         if (cf_value_alloc(v, dt, rank, dims, what, err))
             return NULL;
     }
+    /* A kernel with a layout hook writes what the schedule decided; a
+     * `physical` layer's output is relabelled after it ran. */
+    v->layout = id >= 0 && e->sched.layout && !e->sched.physical[c->index] ? e->sched.layout[id]
+                                                                          : CF_LAYOUT_PLAIN;
     e->live_bytes += v->nbytes;
     if (e->live_bytes > e->peak_bytes)
         e->peak_bytes = e->live_bytes;
@@ -400,8 +402,10 @@ static int nan_check(const cf_exec *e, const cf_kernel_call *c, cf_error *err)
     for (int j = 0; j < c->n_in; j++)
         if (first_nan(c->in[j]) >= 0)
             return 0;
+    if (c->post_in && first_nan(c->post_in) >= 0)
+        return 0;
     for (int j = 0; j < c->n_out; j++) {
-        int32_t id = c->node->outputs[j];
+        int32_t id = c->out_ids[j];
         int64_t at = id >= 0 ? first_nan(&e->vals[id]) : -1;
         if (at >= 0)
             return cf_kernel_error(c, err, CF_ECHECK,
@@ -415,6 +419,26 @@ static int nan_check(const cf_exec *e, const cf_kernel_call *c, cf_error *err)
 void cf_exec_set_check_nan(cf_exec *e, int on)
 {
     e->check_nan = on;
+}
+
+/* A `physical` layer's inputs as it sees them: channels-last values (and
+ * the plain ones that read the same) through their memory-order dims.
+ * Returns the rank of the channels-last operands. */
+static int physical_views(const cf_value **in, int n_in, cf_value *views)
+{
+    int rank = 0;
+    for (int j = 0; j < n_in; j++)
+        if (in[j] && in[j]->layout == CF_LAYOUT_CHANNELS_LAST)
+            rank = in[j]->rank;
+    for (int j = 0; j < n_in && j < CF_MAX_PHYSICAL_IN; j++) {
+        if (!in[j])
+            continue;
+        views[j] = *in[j];
+        cf_physical_dims(in[j], rank, &views[j].rank, views[j].dims);
+        views[j].layout = CF_LAYOUT_PLAIN;
+        in[j] = &views[j];
+    }
+    return rank;
 }
 
 static void release_dead(cf_exec *e, int32_t k)
@@ -461,12 +485,20 @@ int cf_exec_run(cf_exec *e, const cf_value *inputs, int n_inputs, cf_value *outp
     size_t *sizes = e->planned ? NULL : calloc((size_t)g->n_tensors + 1, sizeof *sizes);
     const cf_value *in_buf[64];
     cf_value out_buf[16];
+    cf_value views[CF_MAX_PHYSICAL_IN];
     for (int32_t k = 0; k < g->n_nodes; k++) {
         const cf_node *n = &g->nodes[k];
         if (progress && progress(user, k, g->n_nodes)) {
             rc = cf_error_set(err, CF_ECANCELED, "canceled at layer %s", n->name);
             break;
         }
+        if (e->sched.host[k] >= 0) {   /* folded into an earlier layer, which ran it */
+            if (per_layer_us)
+                per_layer_us[k] = 0;
+            release_dead(e, k);
+            continue;
+        }
+        const int32_t *out_ids = e->sched.out_ids + e->sched.out_at[k];
         const cf_value **in = in_buf;
         cf_value *out = out_buf;
         if (n->n_inputs > 64 || n->n_outputs > 16) {
@@ -481,20 +513,29 @@ int cf_exec_run(cf_exec *e, const cf_value *inputs, int n_inputs, cf_value *outp
         }
         for (int j = 0; j < n->n_inputs; j++)
             in[j] = lookup(e, n->inputs[j]);
+        int phys_rank = 0;
+        if (e->sched.physical[k])
+            phys_rank = physical_views(in, n->n_inputs, views);
         for (int j = 0; j < n->n_outputs; j++) {
             cf_value z = CF_VALUE_INIT;
             out[j] = z;
         }
         cf_kernel_call call = {g, n, k, in, n->n_inputs, out, n->n_outputs, e->states[k], e,
-                               e->threads, NULL, n->outputs};
+                               e->threads, lookup(e, e->sched.sum_in[k]), out_ids};
         double t0 = per_layer_us ? now_us() : 0;
         rc = e->kernels[k]->run(&call, err);
         if (per_layer_us)
             per_layer_us[k] = now_us() - t0;
         /* Outputs move into their slots (omitted ones are dropped). */
         for (int j = 0; j < n->n_outputs; j++) {
-            int32_t id = n->outputs[j];
+            int32_t id = out_ids[j];
             if (id >= 0 && !rc && out[j].dtype != CF_DT_UNDEFINED) {
+                if (phys_rank && out[j].rank == phys_rank) {
+                    int64_t logical[CF_MAX_RANK];
+                    cf_logical_dims(phys_rank, out[j].dims, logical);
+                    memcpy(out[j].dims, logical, sizeof logical);
+                    out[j].layout = CF_LAYOUT_CHANNELS_LAST;
+                }
                 e->vals[id] = out[j];
                 if (sizes)
                     sizes[id] = out[j].nbytes;
@@ -512,7 +553,7 @@ int cf_exec_run(cf_exec *e, const cf_value *inputs, int n_inputs, cf_value *outp
             break;
         }
         for (int j = 0; j < n->n_outputs && !rc; j++)
-            if (n->outputs[j] >= 0 && e->vals[n->outputs[j]].dtype == CF_DT_UNDEFINED)
+            if (out_ids[j] >= 0 && e->vals[out_ids[j]].dtype == CF_DT_UNDEFINED)
                 rc = cf_kernel_error(&call, err, CF_EINTERNAL, "output %d was not produced", j);
         if (!rc && e->check_nan)
             rc = nan_check(e, &call, err);
@@ -606,5 +647,12 @@ size_t cf_exec_peak_bytes(const cf_exec *e)
 
 const char *cf_exec_layer_impl(const cf_exec *e, int32_t k)
 {
+    if (k >= 0 && k < e->g->n_nodes && e->sched.impl && e->sched.impl[k])
+        return e->sched.impl[k];
     return (k >= 0 && k < e->g->n_nodes && e->kernels[k]) ? e->kernels[k]->impl : "?";
+}
+
+int cf_exec_tensor_layout(const cf_exec *e, int32_t id)
+{
+    return id >= 0 && id < e->g->n_tensors ? e->sched.layout[id] : CF_LAYOUT_PLAIN;
 }

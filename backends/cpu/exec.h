@@ -31,5 +31,7 @@ void cf_exec_set_check_nan(cf_exec *e, int on);
 size_t cf_exec_arena_bytes(const cf_exec *e);      /* planned arena, 0 before the plan */
 size_t cf_exec_peak_bytes(const cf_exec *e);       /* peak live activation bytes seen */
 const char *cf_exec_layer_impl(const cf_exec *e, int32_t k);
+/* The layout (CF_LAYOUT_*) the schedule chose for tensor id (schedule.h). */
+int cf_exec_tensor_layout(const cf_exec *e, int32_t id);
 
 #endif

@@ -41,7 +41,10 @@ typedef union op_desc {
     dnnl_matmul_desc_t mm;
 } op_desc;
 
+enum { K_CONV = 1, K_POOL, K_MATMUL };
+
 typedef struct dnn_state {
+    int kind;                  /* K_*: which hooks apply */
     dnnl_engine_t eng;
     dnnl_stream_t strm;
     op_desc od;
@@ -76,6 +79,21 @@ typedef struct dnn_state {
 
     dnnl_memory_t scratch_mem;
     void *scratch_buf;
+
+    /* Layouts (kernel.h's layout hook). *_cl: the channels-last descs of
+     * input 0 and output 0 (K_CONV, K_POOL). The user descs src_plain and
+     * dst_plain follow what the executor committed. */
+    dnnl_memory_desc_t src_cl, dst_cl;
+    int in_layout, out_layout;         /* committed CF_LAYOUT_* */
+    op_desc od_cl;                     /* K_POOL: the desc over channels-last data */
+    int cl_ok;                         /* K_POOL: od_cl has a fast implementation */
+
+    /* Post-ops (the fuse hook). A SUM's addend is copied into dst first,
+     * through sum_reorder when dst is reordered. */
+    int n_post;
+    int has_sum;
+    dnnl_memory_t sum_user;
+    dnnl_primitive_t sum_reorder;
 
     int in_rank, out_rank;
     cf_dtype in_dt, out_dt;            /* of input 0 and output 0 */
@@ -142,6 +160,30 @@ static int static_shape(const cf_tensor *t, int *rank, int64_t *dims)
     return 1;
 }
 
+static const dnnl_format_tag_t act_tags[] = {dnnl_ncw, dnnl_nchw, dnnl_ncdhw};
+static const dnnl_format_tag_t act_tags_cl[] = {dnnl_nwc, dnnl_nhwc, dnnl_ndhwc};
+
+/* The desc of a float activation [N, C, spatial...]: plain or channels-last. */
+static dnnl_status_t act_md(dnnl_memory_desc_t *md, int rank, const int64_t *dims, int cl)
+{
+    dnnl_dims_t d;
+    if (rank < 3 || rank > 2 + MAX_SP)
+        return dnnl_invalid_arguments;
+    for (int i = 0; i < rank; i++)
+        d[i] = dims[i];
+    return dnnl_memory_desc_init_by_tag(md, rank, d, dnnl_f32,
+                                        cl ? act_tags_cl[rank - 3] : act_tags[rank - 3]);
+}
+
+/* 1 when every spatial dim is 1: plain and channels-last are the same bytes. */
+static int spatial_one(int rank, const int64_t *dims)
+{
+    for (int i = 2; i < rank; i++)
+        if (dims[i] != 1)
+            return 0;
+    return 1;
+}
+
 static dnnl_data_type_t dnn_dt(cf_dtype t)
 {
     return t == CF_DT_UINT8 ? dnnl_u8 : t == CF_DT_INT8 ? dnnl_s8 : dnnl_f32;
@@ -164,8 +206,10 @@ static void state_free(dnn_state *st)
         dnnl_primitive_destroy(st->src_reorder);
     if (st->dst_reorder)
         dnnl_primitive_destroy(st->dst_reorder);
+    if (st->sum_reorder)
+        dnnl_primitive_destroy(st->sum_reorder);
     dnnl_memory_t mems[] = {st->src_user, st->dst_user, st->src_mem, st->dst_mem,
-                            st->wei_mem, st->bias_mem, st->scratch_mem};
+                            st->wei_mem, st->bias_mem, st->scratch_mem, st->sum_user};
     for (size_t i = 0; i < sizeof mems / sizeof mems[0]; i++)
         if (mems[i])
             dnnl_memory_destroy(mems[i]);
@@ -273,6 +317,29 @@ static dnnl_status_t edge_setup(dnn_state *st, const dnnl_memory_desc_t *plain,
     return s;
 }
 
+/* Drops what build_pd set up around the primitive descriptor. */
+static void reset_setup(dnn_state *st)
+{
+    dnnl_primitive_t *prims[] = {&st->src_reorder, &st->dst_reorder, &st->sum_reorder};
+    for (size_t i = 0; i < sizeof prims / sizeof prims[0]; i++)
+        if (*prims[i])
+            dnnl_primitive_destroy(*prims[i]);
+    for (size_t i = 0; i < sizeof prims / sizeof prims[0]; i++)
+        *prims[i] = NULL;
+    dnnl_memory_t *mems[] = {&st->src_user, &st->dst_user, &st->src_mem, &st->dst_mem,
+                             &st->wei_mem, &st->bias_mem, &st->scratch_mem, &st->sum_user};
+    for (size_t i = 0; i < sizeof mems / sizeof mems[0]; i++)
+        if (*mems[i])
+            dnnl_memory_destroy(*mems[i]);
+    for (size_t i = 0; i < sizeof mems / sizeof mems[0]; i++)
+        *mems[i] = NULL;
+    free(st->src_buf);
+    free(st->dst_buf);
+    free(st->wei_buf);
+    free(st->scratch_buf);
+    st->src_buf = st->dst_buf = st->wei_buf = st->scratch_buf = NULL;
+}
+
 /* Builds (or rebuilds for another thread count) the primitive descriptor,
  * checks the implementation, sets up layouts, weights and scratchpad.
  * Returns CF_EUNSUPPORTED for oneDNN's reference implementation. */
@@ -312,23 +379,7 @@ static int build_pd(dnn_state *st, const cf_node *n, cf_error *err)
         if (same)
             return 0;
         /* Otherwise set everything up again below. */
-        if (st->src_reorder)
-            dnnl_primitive_destroy(st->src_reorder);
-        if (st->dst_reorder)
-            dnnl_primitive_destroy(st->dst_reorder);
-        dnnl_memory_t *mems[] = {&st->src_user, &st->dst_user, &st->src_mem, &st->dst_mem,
-                                 &st->wei_mem, &st->bias_mem, &st->scratch_mem};
-        for (size_t i = 0; i < sizeof mems / sizeof mems[0]; i++)
-            if (*mems[i])
-                dnnl_memory_destroy(*mems[i]);
-        for (size_t i = 0; i < sizeof mems / sizeof mems[0]; i++)
-            *mems[i] = NULL;
-        st->src_reorder = st->dst_reorder = NULL;
-        free(st->src_buf);
-        free(st->dst_buf);
-        free(st->wei_buf);
-        free(st->scratch_buf);
-        st->src_buf = st->dst_buf = st->wei_buf = st->scratch_buf = NULL;
+        reset_setup(st);
     }
     st->pd = pd;
     snprintf(st->impl, sizeof st->impl, "%s", impl);
@@ -340,6 +391,11 @@ static int build_pd(dnn_state *st, const cf_node *n, cf_error *err)
     if (s == dnnl_success)
         s = edge_setup(st, &st->dst_plain, dst, 0, &st->dst_user, &st->dst_mem, &st->dst_reorder,
                        &st->dst_buf);
+    if (s == dnnl_success && st->has_sum && st->dst_mem) {
+        s = dnnl_memory_create(&st->sum_user, &st->dst_plain, st->eng, DNNL_MEMORY_NONE);
+        if (s == dnnl_success)
+            s = make_reorder(st, &st->dst_plain, dst, &st->sum_reorder);
+    }
     if (s == dnnl_success && st->wei_input >= 0) {
         const dnnl_memory_desc_t *w = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
         st->wei_md = *w;
@@ -368,6 +424,19 @@ static int build_pd(dnn_state *st, const cf_node *n, cf_error *err)
         return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "oneDNN set-up failed (%s)",
                                        dnn_status_name(s));
     return 0;
+}
+
+/* Builds everything again (after a change of layouts or post-ops). */
+static int rebuild(dnn_state *st, const cf_node *n, cf_error *err)
+{
+    if (st->prim)
+        dnnl_primitive_destroy(st->prim);
+    if (st->pd)
+        dnnl_primitive_desc_destroy(st->pd);
+    st->prim = NULL;
+    st->pd = NULL;
+    reset_setup(st);
+    return build_pd(st, n, err);
 }
 
 /* The common end of prepare: builds for the current thread count. */
@@ -430,9 +499,18 @@ static int dnn_run(cf_kernel_call *c, cf_error *err)
         return cf_kernel_error(c, err, s == dnnl_out_of_memory ? CF_ENOMEM : CF_EINTERNAL,
                                "oneDNN primitive creation failed (%s)", dnn_status_name(s));
 
+    if ((st->kind == K_CONV || st->kind == K_POOL) && x->layout != st->in_layout &&
+        !spatial_one(x->rank, x->dims))
+        return cf_kernel_error(c, err, CF_EINTERNAL, "input 0 arrived in another layout than "
+                               "the one planned");
     cf_value *y = cf_kcall_output(c, 0, st->out_dt, st->out_rank, st->out_dims, err);
     if (!y)
         return CF_ENOMEM;
+    const cf_value *addend = c->post_in;
+    if (st->has_sum && (!addend || addend->dtype != CF_DT_FLOAT || addend->nbytes != y->nbytes ||
+                        (addend->layout != y->layout && !spatial_one(y->rank, y->dims))))
+        return cf_kernel_error(c, err, CF_EINTERNAL, "the fused Add's addend differs from the "
+                               "output");
     dnnl_memory_set_data_handle(st->src_user, x->data);
     dnnl_memory_set_data_handle(st->dst_user, y->data);
     dnnl_memory_t src = st->src_mem ? st->src_mem : st->src_user;
@@ -445,6 +523,14 @@ static int dnn_run(cf_kernel_call *c, cf_error *err)
     if (st->src_reorder) {
         dnnl_exec_arg_t ra[] = {{DNNL_ARG_FROM, st->src_user}, {DNNL_ARG_TO, st->src_mem}};
         s = dnnl_primitive_execute(st->src_reorder, st->strm, 2, ra);
+    }
+    /* A fused residual Add: dst starts as the addend, the sum post-op adds. */
+    if (s == dnnl_success && st->has_sum && st->sum_reorder) {
+        dnnl_memory_set_data_handle(st->sum_user, addend->data);
+        dnnl_exec_arg_t ra[] = {{DNNL_ARG_FROM, st->sum_user}, {DNNL_ARG_TO, st->dst_mem}};
+        s = dnnl_primitive_execute(st->sum_reorder, st->strm, 2, ra);
+    } else if (st->has_sum && y->nbytes && addend->data != y->data) {
+        memcpy(y->data, addend->data, y->nbytes);
     }
     dnnl_exec_arg_t args[5];
     int na = 0;
@@ -544,8 +630,6 @@ static int window_pads(const cf_node *n, int sp, const int64_t *in, const int64_
 }
 
 /* ---- Conv ------------------------------------------------------------------- */
-
-static const dnnl_format_tag_t act_tags[] = {dnnl_ncw, dnnl_nchw, dnnl_ncdhw};
 
 static int conv_prepare(const cf_graph *g, const cf_node *n, void **state, cf_error *err)
 {
@@ -665,9 +749,15 @@ static int conv_prepare(const cf_graph *g, const cf_node *n, void **state, cf_er
         return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "oneDNN convolution (%s)",
                                        dnn_status_name(ds));
     }
+    st->kind = K_CONV;
     st->wei_input = 1;
     st->wei_const = 1;
     st->wei_src = w->data;
+    if (act_md(&st->src_cl, xr, xd, 1) != dnnl_success ||
+        act_md(&st->dst_cl, xr, yd, 1) != dnnl_success) {
+        state_free(st);
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "oneDNN channels-last descs");
+    }
     return finish_prepare(st, n, state, err);
 }
 
@@ -787,6 +877,23 @@ static int pool_prepare_common(const cf_graph *g, const cf_node *n, int global, 
         state_free(st);
         return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "oneDNN pooling (%s)",
                                        dnn_status_name(ds));
+    }
+    st->kind = K_POOL;
+    /* The same pooling over channels-last data, offered to the layout hook
+     * when oneDNN has a fast implementation of it. */
+    if (act_md(&st->src_cl, xr, xd, 1) == dnnl_success &&
+        act_md(&st->dst_cl, xr, yd, 1) == dnnl_success &&
+        dnnl_pooling_v2_forward_desc_init(&st->od_cl.pool, dnnl_forward_inference, alg,
+                                          &st->src_cl, &st->dst_cl, ds_, dk, dd, dpl,
+                                          dpr) == dnnl_success) {
+        dnnl_primitive_desc_t pd = NULL;
+        const char *impl = NULL;
+        if (dnnl_primitive_desc_create(&pd, &st->od_cl, st->attr, st->eng, NULL) ==
+            dnnl_success) {
+            dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl);
+            st->cl_ok = impl && strncmp(impl, "ref", 3) != 0;
+            dnnl_primitive_desc_destroy(pd);
+        }
     }
     return finish_prepare(st, n, state, err);
 }
@@ -949,6 +1056,7 @@ static int matmul_prepare_common(const cf_graph *g, const cf_node *n, int quant,
     st->wei_rank = br;
     memcpy(st->wei_dims, bd, sizeof bd);
     const void *wsrc = wconst ? b->data : NULL;
+    st->kind = K_MATMUL;
     int rc = 0;
     if (quant) {
         /* oneDNN takes int8 weights only: uint8 B becomes B - 128 with its
@@ -1030,6 +1138,7 @@ static int gemm_prepare(const cf_graph *g, const cf_node *n, void **state, cf_er
     dnn_state *st = state_new();
     if (!st)
         return cf_kernel_prepare_error(n, err, CF_ENOMEM, "out of memory setting up oneDNN");
+    st->kind = K_MATMUL;
     st->in_rank = 2;
     memcpy(st->in_dims, ad, sizeof ad);
     st->out_rank = 2;
@@ -1084,13 +1193,123 @@ static int gemm_prepare(const cf_graph *g, const cf_node *n, void **state, cf_er
     return finish_prepare(st, n, state, err);
 }
 
+/* ---- layouts and post-ops (kernel.h's hooks) ------------------------------------- */
+
+/* Conv: any input layout (reordered into the primitive's if they differ);
+ * asks for channels-last output when the primitive writes that. Pools: the
+ * input's layout, channels-last only where oneDNN has a fast kernel. */
+static int dnn_layout(void *state, const cf_node *n, const uint8_t *in, uint8_t *out, int commit,
+                      cf_error *err)
+{
+    dnn_state *st = state;
+    int in_cl = in[0] == CF_LAYOUT_CHANNELS_LAST;
+    if (st->kind == K_POOL && in_cl && !st->cl_ok)
+        return commit ? !cf_kernel_prepare_error(n, err, CF_EINTERNAL,
+                                                 "no channels-last pooling") : 0;
+    if (!commit) {
+        int y_cl = in_cl;
+        if (st->kind == K_CONV)
+            y_cl = dnnl_memory_desc_equal(dnnl_primitive_desc_query_md(st->pd, dnnl_query_dst_md,
+                                                                       0),
+                                          &st->dst_cl);
+        out[0] = y_cl && !spatial_one(st->out_rank, st->out_dims) ? CF_LAYOUT_CHANNELS_LAST
+                                                                 : CF_LAYOUT_PLAIN;
+        return 1;
+    }
+    st->in_layout = in[0];
+    st->out_layout = out[0];
+    if (!in_cl && out[0] == CF_LAYOUT_PLAIN && st->kind == K_POOL)
+        return 1;   /* as prepared */
+    /* Where the spatial dims are all 1 either desc reads the same bytes:
+     * take the primitive's, and save a reorder. */
+    int src_cl = in_cl || (st->kind == K_CONV && spatial_one(st->in_rank, st->in_dims));
+    int dst_cl = out[0] == CF_LAYOUT_CHANNELS_LAST ||
+                 ((st->kind == K_CONV || in_cl) && spatial_one(st->out_rank, st->out_dims));
+    if (st->kind == K_POOL && in_cl)
+        st->od = st->od_cl;
+    dnnl_status_t ds = act_md(&st->src_plain, st->in_rank, st->in_dims, src_cl);
+    if (ds == dnnl_success)
+        ds = act_md(&st->dst_plain, st->out_rank, st->out_dims, dst_cl);
+    if (ds != dnnl_success)
+        return !cf_kernel_prepare_error(n, err, CF_EINTERNAL, "oneDNN layout descs (%s)",
+                                        dnn_status_name(ds));
+    return !rebuild(st, n, err);
+}
+
+static dnnl_status_t append_post(dnnl_post_ops_t po, const cf_post_op *op)
+{
+    switch (op->kind) {
+    case CF_POST_RELU: return dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_relu, op->alpha, 0);
+    case CF_POST_CLIP:
+        return dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_clip, op->alpha, op->beta);
+    case CF_POST_SIGMOID: return dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_logistic, 0, 0);
+    case CF_POST_TANH: return dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_tanh, 0, 0);
+    case CF_POST_SWISH:
+        return dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_swish, op->alpha, 0);
+    case CF_POST_HARDSWISH:
+        /* oneDNN 2.6's is x * relu6(x + 3) / 6: ONNX's with its fixed alpha, beta */
+        return dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_hardswish, 0, 0);
+    case CF_POST_HARDSIGMOID: {
+        dnnl_status_t s = dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_linear, op->alpha,
+                                                       op->beta);
+        return s == dnnl_success ? dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_clip, 0, 1)
+                                 : s;
+    }
+    case CF_POST_ELU: return dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_elu, op->alpha, 0);
+    case CF_POST_SUM: return dnnl_post_ops_append_sum(po, 1.0f);
+    }
+    return dnnl_unimplemented;
+}
+
+static dnnl_status_t set_post_ops(dnn_state *st, const cf_post_op *ops, int n_ops)
+{
+    dnnl_post_ops_t po = NULL;
+    dnnl_status_t s = dnnl_post_ops_create(&po);
+    for (int i = 0; s == dnnl_success && i < n_ops; i++)
+        s = append_post(po, &ops[i]);
+    if (s == dnnl_success)
+        s = dnnl_primitive_attr_set_post_ops(st->attr, po);
+    if (po)
+        dnnl_post_ops_destroy(po);
+    return s;
+}
+
+/* Conv, MatMul, Gemm in float32: the ops as oneDNN post-ops. */
+static int dnn_fuse(void *state, const cf_node *n, const cf_post_op *ops, int n_ops,
+                    cf_error *err)
+{
+    dnn_state *st = state;
+    if ((st->kind != K_CONV && st->kind != K_MATMUL) || st->in_dt != CF_DT_FLOAT || n_ops < 1)
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "no post-ops for this kernel");
+    int sum = 0;
+    for (int i = 0; i < n_ops; i++)
+        sum |= ops[i].kind == CF_POST_SUM;
+    if (set_post_ops(st, ops, n_ops) == dnnl_success) {
+        st->has_sum = sum;
+        if (rebuild(st, n, err) == 0) {
+            st->n_post = n_ops;
+            return 0;
+        }
+        cf_error_clear(err);
+    }
+    /* Back to what was prepared. */
+    st->has_sum = 0;
+    int rc = set_post_ops(st, NULL, 0) == dnnl_success ? rebuild(st, n, err) : CF_EINTERNAL;
+    if (rc)
+        return rc == CF_EUNSUPPORTED ? CF_EINTERNAL : rc;
+    return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "oneDNN cannot fuse these post-ops");
+}
+
 const cf_kernel_i cf_kernels_onednn[] = {
-    {"Conv", "", 1, 0, "onednn", conv_prepare, dnn_run, dnn_release, NULL, NULL},
-    {"MaxPool", "", 1, 0, "onednn", maxpool_prepare, dnn_run, dnn_release, NULL, NULL},
-    {"AveragePool", "", 1, 0, "onednn", avgpool_prepare, dnn_run, dnn_release, NULL, NULL},
-    {"GlobalAveragePool", "", 1, 0, "onednn", gavgpool_prepare, dnn_run, dnn_release, NULL, NULL},
-    {"MatMul", "", 1, 0, "onednn", matmul_prepare, dnn_run, dnn_release, NULL, NULL},
-    {"Gemm", "", 1, 0, "onednn", gemm_prepare, dnn_run, dnn_release, NULL, NULL},
+    {"Conv", "", 1, 0, "onednn", conv_prepare, dnn_run, dnn_release, dnn_layout, dnn_fuse},
+    {"MaxPool", "", 1, 0, "onednn", maxpool_prepare, dnn_run, dnn_release, dnn_layout,
+     NULL},
+    {"AveragePool", "", 1, 0, "onednn", avgpool_prepare, dnn_run, dnn_release, dnn_layout,
+     NULL},
+    {"GlobalAveragePool", "", 1, 0, "onednn", gavgpool_prepare, dnn_run, dnn_release, dnn_layout,
+     NULL},
+    {"MatMul", "", 1, 0, "onednn", matmul_prepare, dnn_run, dnn_release, NULL, dnn_fuse},
+    {"Gemm", "", 1, 0, "onednn", gemm_prepare, dnn_run, dnn_release, NULL, dnn_fuse},
     {"QLinearMatMul", "", 10, 0, "onednn", qlinear_matmul_prepare, dnn_run, dnn_release, NULL, NULL},
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL},
 };
