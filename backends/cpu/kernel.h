@@ -60,6 +60,7 @@ typedef struct cf_post_op {
 } cf_post_op;
 
 #define CF_MAX_POST_OPS 4
+#define CF_LAYOUT_BIT(l) (1u << (l))
 
 typedef struct cf_kernel_i {
     const char *op_type;
@@ -76,12 +77,13 @@ typedef struct cf_kernel_i {
     void (*release)(void *state);
     /* Optional: activation layouts (CF_LAYOUT_*). in[j] is the layout input
      * j would arrive in. Returns 1 when the kernel can run with those, and
-     * sets out[i] to the layout it would rather write output i in (PLAIN
-     * when it does not care); 0 when it needs PLAIN inputs. With commit 1
-     * the layouts are final: `out` then says what the executor decided
-     * (PLAIN or what the kernel asked for), and the kernel sets its state
-     * up for them (an error fails preparation). A kernel without this hook
-     * sees PLAIN values only. */
+     * sets out[i] to the set of layouts it can then write output i in
+     * (CF_LAYOUT_BIT(l) for each); 0 when it needs PLAIN inputs. The
+     * executor prefers CHANNELS_LAST where every reader takes it. With
+     * commit 1 the layouts are final: out[i] then holds the one chosen for
+     * output i, and the kernel sets its state up for them (returning 0,
+     * with err set, fails preparation). A kernel without this hook sees
+     * PLAIN values only. */
     int (*layout)(void *state, const cf_node *n, const uint8_t *in, uint8_t *out, int commit,
                   cf_error *err);
     /* Optional: fusion. Asks the kernel to apply ops (in order) to its output

@@ -68,7 +68,8 @@ static int same_static_shape(const cf_graph *g, int32_t a, int32_t b)
     return ra >= 0 && ra == rb && memcmp(da, db, (size_t)ra * sizeof *da) == 0;
 }
 
-/* A float scalar constant (an initializer of one element); dflt when id < 0. */
+/* A float scalar constant (an initializer, or a Constant layer's output, of
+ * one element); dflt when id < 0. */
 static int const_float(const cf_graph *g, int32_t id, float dflt, float *out)
 {
     if (id < 0) {
@@ -76,9 +77,17 @@ static int const_float(const cf_graph *g, int32_t id, float dflt, float *out)
         return 1;
     }
     const cf_tensor *t = &g->tensors[id];
+    if (!(t->flags & CF_TENSOR_INITIALIZER) && t->producer >= 0) {
+        /* the output of a Constant layer (how torch exports Clip's bounds) */
+        const cf_node *c = &g->nodes[t->producer];
+        const cf_attr *v = cf_node_attr(c, "value");
+        if (strcmp(c->op_type, "Constant") || strcmp(c->domain, "") || !v ||
+            v->type != CF_ATTR_TENSOR || !v->t)
+            return 0;
+        t = v->t;
+    }
     int64_t n = 0;
-    if (!(t->flags & CF_TENSOR_INITIALIZER) || !t->data || t->dtype != CF_DT_FLOAT ||
-        !cf_shape_numel(&t->shape, &n) || n != 1)
+    if (!t->data || t->dtype != CF_DT_FLOAT || !cf_shape_numel(&t->shape, &n) || n != 1)
         return 0;
     memcpy(out, t->data, sizeof *out);
     return 1;
@@ -319,18 +328,23 @@ static int layout_check(cf_schedule *s, const cf_graph *g, const graph_use *u,
     int32_t y = n->n_outputs ? s->out_ids[s->out_at[k]] : -1;
     int changed = 0;
     if (kern->layout) {
-        uint8_t in[64] = {0}, out[16] = {0};
+        uint8_t in[64] = {0}, can[16] = {0};
         if (n->n_inputs > 64 || n->n_outputs > 16)
             return demote_inputs(lay, n);
         for (int j = 0; j < n->n_inputs; j++)
             in[j] = n->inputs[j] >= 0 ? lay[n->inputs[j]] : CF_LAYOUT_PLAIN;
-        if (!kern->layout(state, n, in, out, 0, NULL))
+        if (!kern->layout(state, n, in, can, 0, NULL))
             return demote_inputs(lay, n);
-        if (y >= 0) {
-            if (first && out[0] != CF_LAYOUT_PLAIN && !u->pinned[y])
-                lay[y] = out[0];
-            else if (out[0] != lay[y])
-                changed |= demote(lay, y);
+        for (int i = 0; i < n->n_outputs && i < 16; i++) {
+            int32_t id = s->out_ids[s->out_at[k] + i];
+            if (id < 0)
+                continue;
+            if (first && (can[i] & CF_LAYOUT_BIT(CF_LAYOUT_CHANNELS_LAST)) && !u->pinned[id])
+                lay[id] = CF_LAYOUT_CHANNELS_LAST;
+            else if (!(can[i] & CF_LAYOUT_BIT(lay[id])) && lay[id] != CF_LAYOUT_PLAIN)
+                changed |= demote(lay, id);
+            else if (!(can[i] & CF_LAYOUT_BIT(lay[id])))
+                changed |= demote_inputs(lay, n);   /* it writes plain only from plain */
         }
         int32_t r = s->sum_in[k];
         if (r >= 0 && y >= 0 && lay[r] != lay[y]) {

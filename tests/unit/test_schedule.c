@@ -103,11 +103,12 @@ static void which_activations_stay_channels_last(void **state)
     cf_error err = CF_ERROR_INIT;
     if (cf_exec_new(g, NULL, 0, 1, &e, &err))
         fail_msg("%s", err.msg);
-    /* between convolutions, and through the element-wise se_scale */
+    /* between convolutions, through the element-wise se_scale and Concat */
     assert_int_equal(layout_of(e, g, "r1"), CF_LAYOUT_CHANNELS_LAST);
     assert_int_equal(layout_of(e, g, "r2"), CF_LAYOUT_CHANNELS_LAST);
     assert_int_equal(layout_of(e, g, "m3"), CF_LAYOUT_CHANNELS_LAST);
     assert_int_equal(layout_of(e, g, "sc"), CF_LAYOUT_CHANNELS_LAST);
+    assert_int_equal(layout_of(e, g, "cat"), CF_LAYOUT_CHANNELS_LAST);
     /* 1x1 spatial: the same bytes either way, kept plain */
     assert_int_equal(layout_of(e, g, "gp"), CF_LAYOUT_PLAIN);
     assert_int_equal(layout_of(e, g, "ss"), CF_LAYOUT_PLAIN);

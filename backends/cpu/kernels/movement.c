@@ -485,6 +485,18 @@ static int concat_run(cf_kernel_call *c, cf_error *err)
     cf_value *o = cf_kcall_output(c, 0, x0->dtype, x0->rank, dims, err);
     if (!o)
         return err->code;
+    if (o->layout != x0->layout)
+        return cf_kernel_error(c, err, CF_EINTERNAL, "output layout differs from the inputs'");
+    if (x0->layout == CF_LAYOUT_CHANNELS_LAST) {
+        /* The same concatenation over memory order [N, D1.., C]. */
+        int64_t phys[CF_MAX_RANK];
+        phys[0] = dims[0];
+        for (int d = 2; d < x0->rank; d++)
+            phys[d - 1] = dims[d];
+        phys[x0->rank - 1] = dims[1];
+        axis = axis == 0 ? 0 : axis == 1 ? x0->rank - 1 : axis - 1;
+        memcpy(dims, phys, sizeof dims);
+    }
     int64_t outer = prod(dims, 0, axis);
     size_t inner = (size_t)prod(dims, axis + 1, x0->rank) * esz_of(x0);
     size_t orow = (size_t)dims[axis] * inner, at = 0;
@@ -492,13 +504,32 @@ static int concat_run(cf_kernel_call *c, cf_error *err)
         const cf_value *x = c->in[i];
         if (!x)
             continue;
-        size_t row = (size_t)x->dims[axis] * inner;
+        size_t row = (size_t)cf_value_numel(x) / (size_t)(outer ? outer : 1) * esz_of(x);
         for (int64_t k = 0; k < outer && row; k++)
             memcpy((char *)o->data + (size_t)k * orow + at, (const char *)x->data + (size_t)k * row,
                    row);
         at += row;
     }
     return 0;
+}
+
+/* Concat runs on channels-last inputs too, when all of them are. */
+static int concat_layout(void *state, const cf_node *n, const uint8_t *in, uint8_t *out,
+                         int commit, cf_error *err)
+{
+    (void)state;
+    (void)err;
+    int lay = -1;
+    for (int j = 0; j < n->n_inputs; j++) {
+        if (n->inputs[j] < 0)
+            continue;
+        if (lay >= 0 && in[j] != lay)
+            return 0;
+        lay = in[j];
+    }
+    if (!commit)
+        out[0] = (uint8_t)CF_LAYOUT_BIT(lay < 0 ? CF_LAYOUT_PLAIN : lay);
+    return commit ? lay < 0 || out[0] == lay : 1;
 }
 
 CF_PREP(split, "axis", "split", "num_outputs")
@@ -1316,7 +1347,7 @@ const cf_kernel_i cf_kernels_movement[] = {
     {"Unsqueeze", "", 1, 12, "ref", unsqueeze_prep, unsqueeze_run, NULL, NULL, NULL},
     {"Unsqueeze", "", 13, 0, "ref", unsqueeze_prep, unsqueeze_run, NULL, NULL, NULL},
     {"Transpose", "", 1, 0, "ref", transpose_prep, transpose_run, NULL, NULL, NULL},
-    {"Concat", "", 1, 0, "ref", concat_prep, concat_run, NULL, NULL, NULL},
+    {"Concat", "", 1, 0, "ref", concat_prep, concat_run, NULL, concat_layout, NULL},
     {"Split", "", 1, 12, "ref", split_prep, split_run, NULL, NULL, NULL},
     {"Split", "", 13, 0, "ref", split_prep, split_run, NULL, NULL, NULL},
     {"Slice", "", 1, 9, "ref", slice_prep, slice_run, NULL, NULL, NULL},

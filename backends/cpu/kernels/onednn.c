@@ -1195,9 +1195,10 @@ static int gemm_prepare(const cf_graph *g, const cf_node *n, void **state, cf_er
 
 /* ---- layouts and post-ops (kernel.h's hooks) ------------------------------------- */
 
-/* Conv: any input layout (reordered into the primitive's if they differ);
- * asks for channels-last output when the primitive writes that. Pools: the
- * input's layout, channels-last only where oneDNN has a fast kernel. */
+/* Conv: any input layout (reordered into the primitive's where they
+ * differ); writes plain, or channels-last when the primitive does. Pools:
+ * channels-last input only where oneDNN has a fast kernel for it; write
+ * plain, or channels-last from channels-last. */
 static int dnn_layout(void *state, const cf_node *n, const uint8_t *in, uint8_t *out, int commit,
                       cf_error *err)
 {
@@ -1207,13 +1208,16 @@ static int dnn_layout(void *state, const cf_node *n, const uint8_t *in, uint8_t 
         return commit ? !cf_kernel_prepare_error(n, err, CF_EINTERNAL,
                                                  "no channels-last pooling") : 0;
     if (!commit) {
+        /* Plain always (a reorder at worst); channels-last when the
+         * primitive writes it (not worth it where it is the same bytes). */
         int y_cl = in_cl;
         if (st->kind == K_CONV)
             y_cl = dnnl_memory_desc_equal(dnnl_primitive_desc_query_md(st->pd, dnnl_query_dst_md,
                                                                        0),
                                           &st->dst_cl);
-        out[0] = y_cl && !spatial_one(st->out_rank, st->out_dims) ? CF_LAYOUT_CHANNELS_LAST
-                                                                 : CF_LAYOUT_PLAIN;
+        out[0] = (uint8_t)CF_LAYOUT_BIT(CF_LAYOUT_PLAIN);
+        if (y_cl && !spatial_one(st->out_rank, st->out_dims))
+            out[0] |= (uint8_t)CF_LAYOUT_BIT(CF_LAYOUT_CHANNELS_LAST);
         return 1;
     }
     st->in_layout = in[0];
