@@ -270,8 +270,20 @@ static int fuse_after(cf_schedule *s, const cf_graph *g, const graph_use *u,
  * sits: the same function of the same-index operands (numpy broadcasting,
  * no axis attribute). Given channels-last operands through their physical
  * dims, they compute the channels-last result. */
-static int order_free(const cf_node *n)
+static int order_free(const cf_graph *g, const cf_node *n)
 {
+    /* Quantize/Dequantize with one scale (and zero point) for the tensor. */
+    if ((strcmp(n->op_type, "QuantizeLinear") == 0 ||
+         strcmp(n->op_type, "DequantizeLinear") == 0) && !strcmp(n->domain, "") &&
+        n->n_outputs == 1) {
+        for (int j = 1; j < n->n_inputs; j++) {
+            int64_t cnt = 0;
+            if (n->inputs[j] >= 0 &&
+                (!cf_shape_numel(&g->tensors[n->inputs[j]].shape, &cnt) || cnt != 1))
+                return 0;
+        }
+        return 1;
+    }
     static const char *const ops[] = {
         "Abs", "Neg", "Relu", "LeakyRelu", "Clip", "Sigmoid", "Tanh", "Exp", "Log", "Sqrt",
         "Reciprocal", "Elu", "Selu", "Celu", "HardSigmoid", "HardSwish", "Softplus", "Softsign",
@@ -355,7 +367,7 @@ static int layout_check(cf_schedule *s, const cf_graph *g, const graph_use *u,
     }
     if (!s->physical[k] && !first)
         return demote_inputs(lay, n);
-    if (!order_free(n) || y < 0 || n->n_inputs > CF_MAX_PHYSICAL_IN)
+    if (!order_free(g, n) || y < 0 || n->n_inputs > CF_MAX_PHYSICAL_IN)
         return demote_inputs(lay, n);
     int any = 0, r = g->tensors[y].shape.rank;
     for (int j = 0; j < n->n_inputs; j++)

@@ -164,14 +164,15 @@ static const dnnl_format_tag_t act_tags[] = {dnnl_ncw, dnnl_nchw, dnnl_ncdhw};
 static const dnnl_format_tag_t act_tags_cl[] = {dnnl_nwc, dnnl_nhwc, dnnl_ndhwc};
 
 /* The desc of a float activation [N, C, spatial...]: plain or channels-last. */
-static dnnl_status_t act_md(dnnl_memory_desc_t *md, int rank, const int64_t *dims, int cl)
+static dnnl_status_t act_md(dnnl_memory_desc_t *md, int rank, const int64_t *dims,
+                            dnnl_data_type_t dt, int cl)
 {
     dnnl_dims_t d;
     if (rank < 3 || rank > 2 + MAX_SP)
         return dnnl_invalid_arguments;
     for (int i = 0; i < rank; i++)
         d[i] = dims[i];
-    return dnnl_memory_desc_init_by_tag(md, rank, d, dnnl_f32,
+    return dnnl_memory_desc_init_by_tag(md, rank, d, dt,
                                         cl ? act_tags_cl[rank - 3] : act_tags[rank - 3]);
 }
 
@@ -631,23 +632,106 @@ static int window_pads(const cf_node *n, int sp, const int64_t *in, const int64_
 
 /* ---- Conv ------------------------------------------------------------------- */
 
-static int conv_prepare(const cf_graph *g, const cf_node *n, void **state, cf_error *err)
+/* One value of a constant scalar (per-tensor scale or zero point) input. */
+static int const_scalar(const cf_graph *g, const cf_node *n, int i, double *v);
+
+/* QLinearConv's quantisation, as oneDNN attributes and int8 weights: the
+ * weights minus their zero point (per output channel) must fit int8 (oneDNN
+ * has no weight zero point for convolutions); per-channel or per-tensor
+ * weight scales become the output scales x_scale * w_scale / y_scale. */
+static int qconv_setup(dnn_state *st, const cf_graph *g, const cf_node *n, int64_t M,
+                       int64_t per_oc, cf_error *err)
+{
+    const cf_tensor *w = cf_node_input(g, n, 3), *ws = cf_node_input(g, n, 4);
+    const cf_tensor *wz = cf_node_input(g, n, 5), *bt = cf_node_input(g, n, 8);
+    double xs = 0, xz = 0, ys = 0, yz = 0;
+    if (!const_scalar(g, n, 1, &xs) || !const_scalar(g, n, 2, &xz) ||
+        !const_scalar(g, n, 6, &ys) || !const_scalar(g, n, 7, &yz) || xs <= 0 || ys <= 0)
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED,
+                                       "x/y scale and zero point not constant scalars");
+    int64_t nws = 0, nwz = 0;
+    if (!ws || !(ws->flags & CF_TENSOR_INITIALIZER) || !ws->data || ws->dtype != CF_DT_FLOAT ||
+        !cf_shape_numel(&ws->shape, &nws) || (nws != 1 && nws != M) ||
+        (wz && (!(wz->flags & CF_TENSOR_INITIALIZER) || !wz->data || wz->dtype != w->dtype ||
+                !cf_shape_numel(&wz->shape, &nwz) || (nwz != 1 && nwz != M))))
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "weight scale / zero point");
+    if (bt && (!(bt->flags & CF_TENSOR_INITIALIZER) || !bt->data || bt->dtype != CF_DT_INT32))
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "bias not a constant int32");
+    int8_t *w8 = malloc((size_t)(M * per_oc) + 1);
+    float *scales = malloc((size_t)M * sizeof *scales);
+    if (!w8 || !scales) {
+        free(w8);
+        free(scales);
+        return cf_kernel_prepare_error(n, err, CF_ENOMEM, "out of memory setting up oneDNN");
+    }
+    const float *wsv = ws->data;
+    for (int64_t m = 0; m < M; m++) {
+        int zp = 0;
+        if (wz)
+            zp = w->dtype == CF_DT_UINT8 ? ((const uint8_t *)wz->data)[nwz == 1 ? 0 : m]
+                                         : ((const int8_t *)wz->data)[nwz == 1 ? 0 : m];
+        scales[m] = (float)(xs * wsv[nws == 1 ? 0 : m] / ys);
+        for (int64_t i = 0; i < per_oc; i++) {
+            int64_t at = m * per_oc + i;
+            int v = (w->dtype == CF_DT_UINT8 ? ((const uint8_t *)w->data)[at]
+                                             : ((const int8_t *)w->data)[at]) - zp;
+            if (v < -128 || v > 127) {
+                free(w8);
+                free(scales);
+                return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED,
+                                               "weights minus zero point do not fit int8");
+            }
+            w8[at] = (int8_t)v;
+        }
+    }
+    st->wei_own = w8;
+    st->wei_src = w8;
+    int32_t zs = (int32_t)xz, zd = (int32_t)yz;
+    int rc = 0;
+    if (dnnl_primitive_attr_set_output_scales(st->attr, nws == 1 ? 1 : M, nws == 1 ? 0 : 1 << 1,
+                                              scales) != dnnl_success ||
+        (zs && dnnl_primitive_attr_set_zero_points(st->attr, DNNL_ARG_SRC, 1, 0, &zs)) ||
+        (zd && dnnl_primitive_attr_set_zero_points(st->attr, DNNL_ARG_DST, 1, 0, &zd)))
+        rc = cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "oneDNN quantisation attributes");
+    free(scales);
+    if (!rc && bt) {
+        /* oneDNN adds an int32 bias to the int32 accumulator, before the
+         * output scale: the domain QLinearConv defines it in. */
+        st->bias_own = malloc((size_t)M * sizeof(int32_t));
+        if (!st->bias_own)
+            return cf_kernel_prepare_error(n, err, CF_ENOMEM, "out of memory setting up oneDNN");
+        memcpy(st->bias_own, bt->data, (size_t)M * sizeof(int32_t));
+    }
+    return rc;
+}
+
+/* Conv (quant 0: float32) and QLinearConv (quant 1: uint8/int8 activations,
+ * int8 weights, int32 bias). */
+static int conv_prepare_common(const cf_graph *g, const cf_node *n, int quant, void **state,
+                               cf_error *err)
 {
     static const char *const known[] = {"auto_pad", "dilations", "group", "kernel_shape",
                                         "pads", "strides", NULL};
     const char *bad = NULL;
     if (!attrs_known(n, known, &bad))
         return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "attribute %s", bad);
-    const cf_tensor *x = cf_node_input(g, n, 0), *w = cf_node_input(g, n, 1);
-    const cf_tensor *b = cf_node_input(g, n, 2);
+    int wi = quant ? 3 : 1, bi = quant ? 8 : 2;
+    const cf_tensor *x = cf_node_input(g, n, 0), *w = cf_node_input(g, n, wi);
+    const cf_tensor *b = cf_node_input(g, n, bi), *yt = cf_node_output(g, n, 0);
     int xr, wr, br = 0;
     int64_t xd[CF_MAX_RANK], wd[CF_MAX_RANK], bd[CF_MAX_RANK];
-    if (!x || !w || x->dtype != CF_DT_FLOAT || w->dtype != CF_DT_FLOAT ||
-        (b && b->dtype != CF_DT_FLOAT))
+    if (!x || !w || !yt)
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "inputs missing");
+    if (!quant && (x->dtype != CF_DT_FLOAT || w->dtype != CF_DT_FLOAT ||
+                   (b && b->dtype != CF_DT_FLOAT)))
         return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "only float32");
+    if (quant && ((x->dtype != CF_DT_UINT8 && x->dtype != CF_DT_INT8) ||
+                  (w->dtype != CF_DT_UINT8 && w->dtype != CF_DT_INT8) ||
+                  (yt->dtype != CF_DT_UINT8 && yt->dtype != CF_DT_INT8)))
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "only uint8/int8");
     if (!static_shape(x, &xr, xd) || !static_shape(w, &wr, wd) || (b && !static_shape(b, &br, bd)))
         return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "shapes not static");
-    if (!is_const(w))
+    if (quant ? !(w->flags & CF_TENSOR_INITIALIZER) || !w->data : !is_const(w))
         return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "weights not constant");
     int sp = xr - 2;
     if (sp < 1 || sp > MAX_SP || wr != xr)
@@ -681,14 +765,24 @@ static int conv_prepare(const cf_graph *g, const cf_node *n, void **state, cf_er
     dnn_state *st = state_new();
     if (!st)
         return cf_kernel_prepare_error(n, err, CF_ENOMEM, "out of memory setting up oneDNN");
+    st->kind = K_CONV;
     st->in_rank = st->out_rank = xr;
+    st->in_dt = x->dtype;
+    st->out_dt = yt->dtype;
     memcpy(st->in_dims, xd, sizeof xd);
     memcpy(st->out_dims, yd, sizeof yd);
-    dnnl_dims_t dx, dy, dw, dst_s, dd, dpl, dpr;
-    for (int i = 0; i < xr; i++) {
-        dx[i] = xd[i];
-        dy[i] = yd[i];
+    st->wei_input = wi;
+    st->wei_const = 1;
+    st->wei_src = w->data;
+    if (quant && (rc = qconv_setup(st, g, n, M, wd[1] * (xr > 2 ? k[0] : 1) *
+                                                    (sp > 1 ? k[1] : 1) * (sp > 2 ? k[2] : 1),
+                                   err))) {
+        state_free(st);
+        return rc;
     }
+    dnnl_data_type_t xt = dnn_dt(st->in_dt), yt_ = dnn_dt(st->out_dt);
+    dnnl_data_type_t wt = quant ? dnnl_s8 : dnnl_f32, bt = quant ? dnnl_s32 : dnnl_f32;
+    dnnl_dims_t dw, dst_s, dd, dpl, dpr;
     /* Grouped weights: ONNX's [M, C/g, k...] is [g, M/g, C/g, k...] row-major. */
     int wrank = group > 1 ? xr + 1 : xr;
     if (group > 1) {
@@ -710,35 +804,38 @@ static int conv_prepare(const cf_graph *g, const cf_node *n, void **state, cf_er
     for (int i = 0; i < wrank; i++)
         wdims[i] = dw[i];
     dnnl_memory_desc_t src_md, dst_md, wei_md;
-    dnnl_status_t ds = dnnl_memory_desc_init_by_tag(&st->src_plain, xr, dx, dnnl_f32,
-                                                    act_tags[sp - 1]);
+    dnnl_status_t ds = act_md(&st->src_plain, xr, xd, xt, 0);
     if (ds == dnnl_success)
-        ds = dnnl_memory_desc_init_by_tag(&st->dst_plain, xr, dy, dnnl_f32, act_tags[sp - 1]);
+        ds = act_md(&st->dst_plain, xr, yd, yt_, 0);
     if (ds == dnnl_success)
-        ds = md_plain(&st->wei_plain, wrank, wdims, dnnl_f32);
+        ds = act_md(&st->src_cl, xr, xd, xt, 1);
     if (ds == dnnl_success)
-        ds = md_any(&wei_md, wrank, wdims, dnnl_f32);
-    /* Activation layout. The executor's values are plain NCHW; letting
-     * oneDNN pick (it picks NHWC, brgconv) and reordering at this conv's
-     * edges beat forcing plain NCHW (x64:gemm:jit, im2col) on resnet18:
-     * convs 17.6 vs 23.7 ms on 1 thread. Keeping the picked layout between
-     * layers needs the executor's help (later). CF_ONEDNN_ACT_PLAIN forces
-     * plain, for comparisons. */
+        ds = act_md(&st->dst_cl, xr, yd, yt_, 1);
+    if (ds == dnnl_success)
+        ds = md_plain(&st->wei_plain, wrank, wdims, wt);
+    if (ds == dnnl_success)
+        ds = md_any(&wei_md, wrank, wdims, wt);
+    /* Activation layout: oneDNN's pick (channels-last for its brgconv and
+     * int8 kernels on AVX-512). Forcing plain NCHW (x64:gemm:jit, im2col)
+     * was slower on resnet18: convs 23.7 against 17.6 ms on 1 thread even
+     * with a reorder at each conv's edges, which the schedule now removes
+     * between layers (schedule.h). CF_ONEDNN_ACT_PLAIN forces plain, for
+     * comparisons. */
 #ifdef CF_ONEDNN_ACT_PLAIN
     src_md = st->src_plain;
     dst_md = st->dst_plain;
 #else
     if (ds == dnnl_success)
-        ds = md_any(&src_md, xr, xd, dnnl_f32);
+        ds = md_any(&src_md, xr, xd, xt);
     if (ds == dnnl_success)
-        ds = md_any(&dst_md, xr, yd, dnnl_f32);
+        ds = md_any(&dst_md, xr, yd, yt_);
 #endif
     if (b) {
         int64_t m = M;
         st->has_bias = 1;
-        st->bias_input = 2;
+        st->bias_input = quant ? -1 : bi;   /* QLinearConv's is constant (bias_own) */
         if (ds == dnnl_success)
-            ds = md_plain(&st->bias_md, 1, &m, dnnl_f32);
+            ds = md_plain(&st->bias_md, 1, &m, bt);
     }
     if (ds == dnnl_success)
         ds = dnnl_dilated_convolution_forward_desc_init(
@@ -749,16 +846,18 @@ static int conv_prepare(const cf_graph *g, const cf_node *n, void **state, cf_er
         return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "oneDNN convolution (%s)",
                                        dnn_status_name(ds));
     }
-    st->kind = K_CONV;
-    st->wei_input = 1;
-    st->wei_const = 1;
-    st->wei_src = w->data;
-    if (act_md(&st->src_cl, xr, xd, 1) != dnnl_success ||
-        act_md(&st->dst_cl, xr, yd, 1) != dnnl_success) {
-        state_free(st);
-        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "oneDNN channels-last descs");
-    }
     return finish_prepare(st, n, state, err);
+}
+
+static int conv_prepare(const cf_graph *g, const cf_node *n, void **state, cf_error *err)
+{
+    return conv_prepare_common(g, n, 0, state, err);
+}
+
+static int qlinear_conv_prepare(const cf_graph *g, const cf_node *n, void **state,
+                                cf_error *err)
+{
+    return conv_prepare_common(g, n, 1, state, err);
 }
 
 /* ---- pooling ---------------------------------------------------------------- */
@@ -781,7 +880,9 @@ static int pool_prepare_common(const cf_graph *g, const cf_node *n, int global, 
     const cf_tensor *x = cf_node_input(g, n, 0), *yt = cf_node_output(g, n, 0);
     int xr;
     int64_t xd[CF_MAX_RANK];
-    if (!x || x->dtype != CF_DT_FLOAT)
+    /* MaxPool also on uint8/int8 (a max needs no rounding rule). */
+    if (!x || !(x->dtype == CF_DT_FLOAT ||
+                (is_max && (x->dtype == CF_DT_UINT8 || x->dtype == CF_DT_INT8))))
         return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "only float32");
     if (!static_shape(x, &xr, xd))
         return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "shapes not static");
@@ -853,11 +954,7 @@ static int pool_prepare_common(const cf_graph *g, const cf_node *n, int global, 
     st->in_rank = st->out_rank = xr;
     memcpy(st->in_dims, xd, sizeof xd);
     memcpy(st->out_dims, yd, sizeof yd);
-    dnnl_dims_t dx, dy, ds_, dk, dd, dpl, dpr;
-    for (int i = 0; i < xr; i++) {
-        dx[i] = xd[i];
-        dy[i] = yd[i];
-    }
+    dnnl_dims_t ds_, dk, dd, dpl, dpr;
     for (int i = 0; i < sp; i++) {
         ds_[i] = s[i];
         dk[i] = k[i];
@@ -865,10 +962,11 @@ static int pool_prepare_common(const cf_graph *g, const cf_node *n, int global, 
         dpl[i] = pl[i];
         dpr[i] = pr[i];
     }
-    dnnl_status_t ds = dnnl_memory_desc_init_by_tag(&st->src_plain, xr, dx, dnnl_f32,
-                                                    act_tags[sp - 1]);
+    st->in_dt = st->out_dt = x->dtype;
+    dnnl_data_type_t dt = dnn_dt(x->dtype);
+    dnnl_status_t ds = act_md(&st->src_plain, xr, xd, dt, 0);
     if (ds == dnnl_success)
-        ds = dnnl_memory_desc_init_by_tag(&st->dst_plain, xr, dy, dnnl_f32, act_tags[sp - 1]);
+        ds = act_md(&st->dst_plain, xr, yd, dt, 0);
     if (ds == dnnl_success)
         ds = dnnl_pooling_v2_forward_desc_init(&st->od.pool, dnnl_forward_inference, alg,
                                                &st->src_plain, &st->dst_plain, ds_, dk, dd,
@@ -881,8 +979,8 @@ static int pool_prepare_common(const cf_graph *g, const cf_node *n, int global, 
     st->kind = K_POOL;
     /* The same pooling over channels-last data, offered to the layout hook
      * when oneDNN has a fast implementation of it. */
-    if (act_md(&st->src_cl, xr, xd, 1) == dnnl_success &&
-        act_md(&st->dst_cl, xr, yd, 1) == dnnl_success &&
+    if (act_md(&st->src_cl, xr, xd, dt, 1) == dnnl_success &&
+        act_md(&st->dst_cl, xr, yd, dt, 1) == dnnl_success &&
         dnnl_pooling_v2_forward_desc_init(&st->od_cl.pool, dnnl_forward_inference, alg,
                                           &st->src_cl, &st->dst_cl, ds_, dk, dd, dpl,
                                           dpr) == dnnl_success) {
@@ -895,6 +993,9 @@ static int pool_prepare_common(const cf_graph *g, const cf_node *n, int global, 
             dnnl_primitive_desc_destroy(pd);
         }
     }
+    /* oneDNN pools int8 fast only channels-last: plain data is reordered. */
+    if (dt != dnnl_f32 && st->cl_ok)
+        st->od = st->od_cl;
     return finish_prepare(st, n, state, err);
 }
 
@@ -1231,9 +1332,9 @@ static int dnn_layout(void *state, const cf_node *n, const uint8_t *in, uint8_t 
                  ((st->kind == K_CONV || in_cl) && spatial_one(st->out_rank, st->out_dims));
     if (st->kind == K_POOL && in_cl)
         st->od = st->od_cl;
-    dnnl_status_t ds = act_md(&st->src_plain, st->in_rank, st->in_dims, src_cl);
+    dnnl_status_t ds = act_md(&st->src_plain, st->in_rank, st->in_dims, dnn_dt(st->in_dt), src_cl);
     if (ds == dnnl_success)
-        ds = act_md(&st->dst_plain, st->out_rank, st->out_dims, dst_cl);
+        ds = act_md(&st->dst_plain, st->out_rank, st->out_dims, dnn_dt(st->out_dt), dst_cl);
     if (ds != dnnl_success)
         return !cf_kernel_prepare_error(n, err, CF_EINTERNAL, "oneDNN layout descs (%s)",
                                         dnn_status_name(ds));
@@ -1314,6 +1415,9 @@ const cf_kernel_i cf_kernels_onednn[] = {
      NULL},
     {"MatMul", "", 1, 0, "onednn", matmul_prepare, dnn_run, dnn_release, NULL, dnn_fuse},
     {"Gemm", "", 1, 0, "onednn", gemm_prepare, dnn_run, dnn_release, NULL, dnn_fuse},
-    {"QLinearMatMul", "", 10, 0, "onednn", qlinear_matmul_prepare, dnn_run, dnn_release, NULL, NULL},
+    {"QLinearMatMul", "", 10, 0, "onednn", qlinear_matmul_prepare, dnn_run, dnn_release, NULL,
+     NULL},
+    {"QLinearConv", "", 10, 0, "onednn", qlinear_conv_prepare, dnn_run, dnn_release, dnn_layout,
+     NULL},
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL},
 };
