@@ -3,7 +3,7 @@
  * tests/fixtures/onnx/fusion_mix.onnx (see make_schedule_fixtures.py for
  * its layers); and that the scheduled run computes what the reference
  * kernels compute, on 1 and 2 threads, on the first (unplanned) and later
- * (arena) runs. */
+ * (arena) runs. The same for an int8 chain (qconv_chain.onnx). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -178,12 +178,51 @@ static void scheduled_run_matches_reference(void **state)
     cf_graph_free(g);
 }
 
+/* int8: QLinearConv and MaxPool on oneDNN, uint8 kept channels-last
+ * between them, within one output step of the reference kernels. */
+static void int8_chain(void **state)
+{
+    (void)state;
+    cf_graph *g = load_fixture("qconv_chain.onnx");
+    cf_exec *e = NULL, *ref = NULL;
+    cf_error err = CF_ERROR_INIT;
+    if (cf_exec_new(g, NULL, 0, 1, &e, &err) || cf_exec_new(g, NULL, 1, 1, &ref, &err))
+        fail_msg("%s", err.msg);
+    check_impl(e, g, "qc1", "onednn");
+    check_impl(e, g, "qpool", "onednn");
+    check_impl(e, g, "qc2", "onednn");
+    check_impl(ref, g, "qc1", "ref");
+    assert_int_equal(layout_of(e, g, "q1"), CF_LAYOUT_CHANNELS_LAST);
+    assert_int_equal(layout_of(e, g, "p1"), CF_LAYOUT_CHANNELS_LAST);
+    assert_int_equal(layout_of(e, g, "q2"), CF_LAYOUT_PLAIN);   /* read for a graph output */
+    int64_t dims[4] = {1, 8, 10, 10};
+    cf_value in = CF_VALUE_INIT, got = CF_VALUE_INIT, want = CF_VALUE_INIT;
+    assert_int_equal(cf_value_alloc(&in, CF_DT_FLOAT, 4, dims, "x", &err), 0);
+    float *p = in.data;
+    for (int i = 0; i < 800; i++)
+        p[i] = (float)((i * 53) % 97) / 96.0f;
+    if (cf_exec_run(e, &in, 1, &got, 1, NULL, NULL, NULL, &err) ||
+        cf_exec_run(ref, &in, 1, &want, 1, NULL, NULL, NULL, &err))
+        fail_msg("%s", err.msg);
+    char why[256];
+    /* y's step is 0.1; a rounding tie may land one step apart per layer */
+    if (cf_value_compare(&got, &want, 0, 0.2 + 1e-6, NULL, why, sizeof why))
+        fail_msg("%s", why);
+    cf_value_clear(&in);
+    cf_value_clear(&got);
+    cf_value_clear(&want);
+    cf_exec_free(e);
+    cf_exec_free(ref);
+    cf_graph_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(what_folds_where),
         cmocka_unit_test(which_activations_stay_channels_last),
         cmocka_unit_test(scheduled_run_matches_reference),
+        cmocka_unit_test(int8_chain),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
