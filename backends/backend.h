@@ -40,7 +40,8 @@ typedef struct cf_backend_opts {
     int reference_only;     /* 1: the reference kernels only (the oracle) */
     int check_nan;          /* 1: the FIRST run fails at the first layer that turns NaN-free
                              * inputs into NaN, naming it; later runs (the timed ones) do
-                             * not pay for the scan */
+                             * not pay for the scan. A first run that stops for another
+                             * reason (cancelled, out of memory) leaves it for the next. */
 } cf_backend_opts;
 
 /* Called between layers while running: return non-zero to cancel the run

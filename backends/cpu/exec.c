@@ -396,12 +396,29 @@ static int64_t first_nan(const cf_value *v)
     return -1;
 }
 
-/* NaN out of NaN-free inputs: the layer that made it is named. */
+typedef struct outer_nan {
+    const cf_exec *e;
+    int found;
+} outer_nan;
+
+static void outer_has_nan(void *user, int32_t id)
+{
+    outer_nan *o = user;
+    if (!o->found)
+        o->found = first_nan(lookup(o->e, id)) >= 0;
+}
+
+/* NaN out of NaN-free inputs (what its subgraphs read from outside
+ * included): the layer that made it is named. */
 static int nan_check(const cf_exec *e, const cf_kernel_call *c, cf_error *err)
 {
     for (int j = 0; j < c->n_in; j++)
         if (first_nan(c->in[j]) >= 0)
             return 0;
+    outer_nan o = {e, 0};
+    cf_node_outer_reads(e->g, c->node, outer_has_nan, &o);
+    if (o.found)
+        return 0;
     if (c->post_in && first_nan(c->post_in) >= 0)
         return 0;
     for (int j = 0; j < c->n_out; j++) {
@@ -486,6 +503,7 @@ int cf_exec_run(cf_exec *e, const cf_value *inputs, int n_inputs, cf_value *outp
     const cf_value *in_buf[64];
     cf_value out_buf[16];
     cf_value views[CF_MAX_PHYSICAL_IN];
+    int nan_found = 0;
     for (int32_t k = 0; k < g->n_nodes; k++) {
         const cf_node *n = &g->nodes[k];
         if (progress && progress(user, k, g->n_nodes)) {
@@ -555,8 +573,10 @@ int cf_exec_run(cf_exec *e, const cf_value *inputs, int n_inputs, cf_value *outp
         for (int j = 0; j < n->n_outputs && !rc; j++)
             if (out_ids[j] >= 0 && e->vals[out_ids[j]].dtype == CF_DT_UNDEFINED)
                 rc = cf_kernel_error(&call, err, CF_EINTERNAL, "output %d was not produced", j);
-        if (!rc && e->check_nan)
+        if (!rc && e->check_nan) {
             rc = nan_check(e, &call, err);
+            nan_found = rc != 0;
+        }
         if (rc)
             break;
         release_dead(e, k);
@@ -595,7 +615,10 @@ int cf_exec_run(cf_exec *e, const cf_value *inputs, int n_inputs, cf_value *outp
     }
     if (!rc && sizes)
         make_plan(e, sizes);
-    e->check_nan = 0;   /* the check is for the first run only (backend.h) */
+    /* The check is for the first run only (backend.h): the first that went
+     * through every layer, or stopped at a NaN. */
+    if (!rc || nan_found)
+        e->check_nan = 0;
     free(sizes);
     return rc;
 }

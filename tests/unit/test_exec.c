@@ -1,5 +1,6 @@
 /* Unit tests of the CPU executor (backends/cpu/exec.c) and the control-flow
  * kernels (backends/cpu/kernels/control.c), on small graphs built in C. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -412,6 +413,115 @@ static void scan_of_a_scalar_is_an_error(void **state)
     free_scan_model(g);
 }
 
+static int cancel_at_once(void *user, int32_t done, int32_t total)
+{
+    (void)user;
+    (void)done;
+    (void)total;
+    return 1;
+}
+
+/* If whose branches pass on x, read from the enclosing graph. */
+static cf_graph *if_outer_model(void)
+{
+    cf_error err = CF_ERROR_INIT;
+    cf_graph *g = new_root();
+    int64_t three = 3;
+    int32_t cond = tensor(g, "cond", CF_DT_BOOL, 0, NULL);
+    int32_t x = tensor(g, "x", CF_DT_FLOAT, 1, &three);
+    int32_t y = tensor(g, "y", CF_DT_FLOAT, 1, &three);
+    cf_node *n = node(g, "If", "branch", &cond, 1, &y, 1);
+    const char *names[2] = {"then_branch", "else_branch"};
+    for (int b = 0; b < 2; b++) {
+        cf_graph *body = cf_graph_new_sub(g, &err);
+        assert_non_null(body);
+        int32_t bx = tensor(body, "x", CF_DT_FLOAT, 1, &three);
+        body->tensors[bx].flags |= CF_TENSOR_OUTER;
+        int32_t by = tensor(body, "by", CF_DT_FLOAT, 1, &three);
+        node(body, "Identity", "pass", &bx, 1, &by, 1);
+        set_io(body, NULL, 0, &by, 1);
+        link(body);
+        cf_attr *a = cf_node_add_attr(g, n, names[b], CF_ATTR_GRAPH, &err);
+        assert_non_null(a);
+        a->g = body;
+    }
+    int32_t gin[2] = {cond, x};
+    set_io(g, gin, 2, &y, 1);
+    link(g);
+    return g;
+}
+
+/* The NaN check blames the layer that makes a NaN, not one whose
+ * subgraph reads a NaN from outside. */
+static void nan_from_outside_a_subgraph_is_not_its_fault(void **state)
+{
+    (void)state;
+    cf_graph *g = if_outer_model();
+    cf_exec *e = NULL;
+    cf_error err = CF_ERROR_INIT;
+    if (cf_exec_new(g, NULL, 1, 1, &e, &err))
+        fail_msg("%s", err.msg);
+    cf_exec_set_check_nan(e, 1);
+    int64_t three = 3;
+    cf_value in[2] = {CF_VALUE_INIT, CF_VALUE_INIT}, out = CF_VALUE_INIT;
+    assert_int_equal(cf_value_alloc(&in[0], CF_DT_BOOL, 0, NULL, "cond", &err), 0);
+    *(uint8_t *)in[0].data = 1;
+    assert_int_equal(cf_value_alloc(&in[1], CF_DT_FLOAT, 1, &three, "x", &err), 0);
+    float *x = in[1].data;
+    x[0] = 1;
+    x[1] = NAN;   /* the NaN comes with the input */
+    x[2] = 2;
+    if (cf_exec_run(e, in, 2, &out, 1, NULL, NULL, NULL, &err))
+        fail_msg("%s", err.msg);
+    assert_true(isnan(((float *)out.data)[1]));
+    cf_value_clear(&out);
+    cf_exec_free(e);
+    cf_value_clear(&in[0]);
+    cf_value_clear(&in[1]);
+    for (int b = 0; b < 2; b++)
+        free_io(g->nodes[0].attrs[b].g);
+    free_io(g);
+    cf_graph_free(g);
+}
+
+/* A first run that fails (here: cancelled) leaves the check on for the
+ * next one, which is the first to complete. */
+static void nan_check_survives_a_failed_first_run(void **state)
+{
+    (void)state;
+    cf_graph *g = new_root();
+    int64_t two = 2;
+    int32_t x = tensor(g, "x", CF_DT_FLOAT, 1, &two);
+    int32_t y = tensor(g, "y", CF_DT_FLOAT, 1, &two);
+    node(g, "Sqrt", "root", &x, 1, &y, 1);
+    set_io(g, &x, 1, &y, 1);
+    link(g);
+    cf_exec *e = NULL;
+    cf_error err = CF_ERROR_INIT;
+    if (cf_exec_new(g, NULL, 1, 1, &e, &err))
+        fail_msg("%s", err.msg);
+    cf_exec_set_check_nan(e, 1);
+    cf_value in = CF_VALUE_INIT, out = CF_VALUE_INIT;
+    assert_int_equal(cf_value_alloc(&in, CF_DT_FLOAT, 1, &two, "x", &err), 0);
+    ((float *)in.data)[0] = 4;
+    ((float *)in.data)[1] = -1;
+    assert_int_equal(cf_exec_run(e, &in, 1, &out, 1, NULL, cancel_at_once, NULL, &err),
+                     CF_ECANCELED);
+    cf_error_clear(&err);
+    assert_int_equal(cf_exec_run(e, &in, 1, &out, 1, NULL, NULL, NULL, &err), CF_ECHECK);
+    assert_non_null(strstr(err.msg, "root"));
+    assert_non_null(strstr(err.msg, "NaN"));
+    /* After a complete run (even a failed one) the timed runs skip it. */
+    cf_error_clear(&err);
+    if (cf_exec_run(e, &in, 1, &out, 1, NULL, NULL, NULL, &err))
+        fail_msg("%s", err.msg);
+    cf_value_clear(&out);
+    cf_value_clear(&in);
+    cf_exec_free(e);
+    free_io(g);
+    cf_graph_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -422,6 +532,8 @@ int main(void)
         cmocka_unit_test(scan_reverse_directions),
         cmocka_unit_test(scan_direction_lists_must_match),
         cmocka_unit_test(scan_of_a_scalar_is_an_error),
+        cmocka_unit_test(nan_from_outside_a_subgraph_is_not_its_fault),
+        cmocka_unit_test(nan_check_survives_a_failed_first_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
