@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const struct {
     const char *descr;
@@ -44,87 +45,220 @@ static const char *dict_value(const char *hdr, const char *key)
     return p;
 }
 
+/* Whether text starts with the whole word w. */
+static int is_word(const char *text, const char *w)
+{
+    size_t l = strlen(w);
+    if (strncmp(text, w, l) != 0)
+        return 0;   /* text may end before l: look at text[l] only after a match */
+    char c = text[l];
+    return !(c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+             (c >= 'A' && c <= 'Z'));
+}
+
+/* Reads n bytes at offset *at (for messages) or sets err: a read error
+ * says errno's text, an early end of file says where the file ends (errno
+ * means nothing then, and strerror(0) would print "Success"). */
+static int read_exact(FILE *f, void *buf, size_t n, size_t *at, const char *path,
+                      const char *what, cf_error *err)
+{
+    size_t got = fread(buf, 1, n, f);
+    *at += got;
+    if (got == n)
+        return 0;
+    if (ferror(f))
+        return cf_error_set(err, CF_EIO, "%s: cannot read the %s: %s", path, what,
+                            errno ? strerror(errno) : "read error");
+    return cf_error_set(err, CF_EFORMAT,
+                        "%s: truncated: the file ends after %zu bytes, inside the %s", path, *at,
+                        what);
+}
+
+/* The element type named by descr (the text after "'descr':", which
+ * starts with a quote): "<f4", "|u1", "=i8"... */
+static int parse_descr(const char *path, const char *d, cf_dtype *dt, cf_error *err)
+{
+    for (size_t i = 0; i < sizeof descrs / sizeof descrs[0]; i++) {
+        const char *want = descrs[i].descr;
+        size_t l = strlen(want);
+        /* '=' and '<' both mean little-endian on the machines chipfit runs on */
+        if ((strncmp(d + 1, want, l) == 0 ||
+             (d[1] == '=' && strncmp(d + 2, want + 1, l - 1) == 0)) &&
+            d[1 + l] == '\'') {
+            *dt = descrs[i].dt;
+            return 0;
+        }
+    }
+    const char *q = strchr(d + 1, '\'');
+    int len = q && q - d - 1 < 16 ? (int)(q - d - 1) : 16;
+    if (d[1] == '>')
+        return cf_error_set(err, CF_EUNSUPPORTED,
+                            "%s: big-endian element type '%.*s' (save it little-endian)", path,
+                            len, d + 1);
+    return cf_error_set(err, CF_EUNSUPPORTED, "%s: element type '%.*s' not supported", path, len,
+                        d + 1);
+}
+
+/* The dims of the shape tuple sh (the text after "'shape':", which starts
+ * with '('): Python's "(2, 3)", "(6,)" or "()", spaces anywhere. */
+static int parse_shape(const char *path, const char *sh, int64_t *dims, int *rank, cf_error *err)
+{
+    const char *p = sh + 1;
+    int r = 0;
+    for (;;) {
+        while (*p == ' ')
+            p++;
+        if (*p == ')')
+            break;
+        if (*p == '\0')
+            return cf_error_set(err, CF_EFORMAT, "%s: the shape tuple in the header is not closed",
+                                path);
+        if (*p < '0' || *p > '9')
+            return cf_error_set(err, CF_EFORMAT, "%s: bad shape in header at '%.12s'", path, p);
+        if (r == CF_MAX_RANK)
+            return cf_error_set(err, CF_EUNSUPPORTED,
+                                "%s: shape has more than %d dimensions", path, CF_MAX_RANK);
+        char *end;
+        errno = 0;
+        long long x = strtoll(p, &end, 10);
+        if (errno == ERANGE)
+            return cf_error_set(err, CF_EFORMAT, "%s: dimension %d of the shape is too large",
+                                path, r);
+        dims[r++] = x;
+        p = end;
+        while (*p == ' ')
+            p++;
+        if (*p == ',')
+            p++;
+        else if (*p != ')' && *p != '\0')
+            return cf_error_set(err, CF_EFORMAT, "%s: bad shape in header at '%.12s'", path, p);
+    }
+    /* The tuple ends the entry: what follows is the next one or the dict's end. */
+    const char *q = p + 1;
+    while (*q == ' ')
+        q++;
+    if (*q != ',' && *q != '}')
+        return cf_error_set(err, CF_EFORMAT, "%s: bad shape in header at '%.12s'", path, p);
+    *rank = r;
+    return 0;
+}
+
 int cf_npy_read(const char *path, cf_value *v, cf_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return cf_error_set(err, CF_EIO, "%s: %s", path, strerror(errno));
-    unsigned char pre[10];
+    unsigned char pre[12];
     char *hdr = NULL;
-    int rc = CF_EFORMAT;
+    int rc;
     cf_value tmp = CF_VALUE_INIT;
-    if (fread(pre, 1, 10, f) != 10 || memcmp(pre, "\x93NUMPY", 6) != 0) {
-        cf_error_set(err, CF_EFORMAT, "%s: not a .npy file", path);
+    size_t at = 0;
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0) {
+        rc = cf_error_set(err, CF_EIO, "%s: %s", path, strerror(errno));
+        goto fail;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        rc = cf_error_set(err, CF_EIO, "%s: is a folder, not a .npy file", path);
+        goto fail;
+    }
+    size_t got = fread(pre, 1, 10, f);
+    at = got;
+    if (got < 6 || memcmp(pre, "\x93NUMPY", 6) != 0) {
+        if (ferror(f))
+            rc = cf_error_set(err, CF_EIO, "%s: cannot read: %s", path,
+                              errno ? strerror(errno) : "read error");
+        else
+            rc = cf_error_set(err, CF_EFORMAT, "%s: not a .npy file (no \\x93NUMPY magic)", path);
+        goto fail;
+    }
+    if (got < 10 && (rc = read_exact(f, pre + got, 10 - got, &at, path, "preamble", err)))
+        goto fail;
+    /* 1.0: 2-byte header length; 2.0 (4 bytes) and 3.0 (4 bytes, UTF-8). */
+    if (pre[6] < 1 || pre[6] > 3 || pre[7] != 0) {
+        rc = cf_error_set(err, CF_EUNSUPPORTED,
+                          "%s: .npy format version %d.%d (chipfit reads 1.0, 2.0 and 3.0)", path,
+                          pre[6], pre[7]);
         goto fail;
     }
     size_t hlen;
     if (pre[6] == 1) {
         hlen = (size_t)pre[8] | (size_t)pre[9] << 8;
     } else {
-        unsigned char b[2];
-        if (fread(b, 1, 2, f) != 2) {
-            cf_error_set(err, CF_EFORMAT, "%s: truncated header", path);
+        if ((rc = read_exact(f, pre + 10, 2, &at, path, "preamble", err)))
             goto fail;
-        }
-        hlen = (size_t)pre[8] | (size_t)pre[9] << 8 | (size_t)b[0] << 16 | (size_t)b[1] << 24;
+        hlen = (size_t)pre[8] | (size_t)pre[9] << 8 | (size_t)pre[10] << 16 |
+               (size_t)pre[11] << 24;
+    }
+    if (S_ISREG(st.st_mode) && (uint64_t)st.st_size - at < hlen) {
+        rc = cf_error_set(err, CF_EFORMAT,
+                          "%s: truncated: the header says %zu bytes, the file has %llu after "
+                          "the preamble",
+                          path, hlen, (unsigned long long)((uint64_t)st.st_size - at));
+        goto fail;
     }
     if (hlen > 1 << 20) {
-        cf_error_set(err, CF_EFORMAT, "%s: header of %zu bytes", path, hlen);
+        rc = cf_error_set(err, CF_EFORMAT, "%s: header of %zu bytes (not a .npy header)", path,
+                          hlen);
         goto fail;
     }
     hdr = malloc(hlen + 1);
-    if (!hdr || fread(hdr, 1, hlen, f) != hlen) {
-        cf_error_set(err, CF_EFORMAT, "%s: truncated header", path);
+    if (!hdr) {
+        rc = cf_error_set(err, CF_ENOMEM, "%s: out of memory for the header", path);
         goto fail;
     }
+    if ((rc = read_exact(f, hdr, hlen, &at, path, "header", err)))
+        goto fail;
     hdr[hlen] = '\0';
+    if (strlen(hdr) != hlen) {
+        rc = cf_error_set(err, CF_EFORMAT, "%s: the header holds a NUL byte (not a .npy header)",
+                          path);
+        goto fail;
+    }
     const char *d = dict_value(hdr, "descr"), *fo = dict_value(hdr, "fortran_order"),
                *sh = dict_value(hdr, "shape");
     if (!d || !fo || !sh || *d != '\'' || *sh != '(') {
-        cf_error_set(err, CF_EFORMAT, "%s: header lacks descr, fortran_order or shape", path);
+        rc = cf_error_set(err, CF_EFORMAT, "%s: header lacks descr, fortran_order or shape",
+                          path);
         goto fail;
     }
-    if (strncmp(fo, "True", 4) == 0) {
-        cf_error_set(err, CF_EUNSUPPORTED, "%s: Fortran order (save it C-contiguous)", path);
+    if (is_word(fo, "True")) {
+        rc = cf_error_set(err, CF_EUNSUPPORTED, "%s: Fortran order (save it C-contiguous)", path);
+        goto fail;
+    }
+    if (!is_word(fo, "False")) {
+        rc = cf_error_set(err, CF_EFORMAT, "%s: fortran_order is neither True nor False", path);
         goto fail;
     }
     cf_dtype dt = CF_DT_UNDEFINED;
-    for (size_t i = 0; i < sizeof descrs / sizeof descrs[0]; i++) {
-        size_t l = strlen(descrs[i].descr);
-        /* '=' and '<' both mean little-endian on the machines chipfit runs on */
-        if (strncmp(d + 1, descrs[i].descr, l) == 0 ||
-            (d[1] == '=' && strncmp(d + 2, descrs[i].descr + 1, l - 1) == 0))
-            dt = descrs[i].dt;
-    }
-    if (dt == CF_DT_UNDEFINED) {
-        cf_error_set(err, CF_EUNSUPPORTED, "%s: element type %.8s not supported", path, d);
+    if ((rc = parse_descr(path, d, &dt, err)))
         goto fail;
-    }
     int64_t dims[CF_MAX_RANK];
     int rank = 0;
-    const char *p = sh + 1;
-    while (*p && *p != ')') {
-        while (*p == ' ' || *p == ',')
-            p++;
-        if (*p == ')')
-            break;
-        char *end;
-        long long x = strtoll(p, &end, 10);
-        if (end == p || x < 0 || rank == CF_MAX_RANK) {
-            cf_error_set(err, CF_EFORMAT, "%s: bad shape in header", path);
+    if ((rc = parse_shape(path, sh, dims, &rank, err)))
+        goto fail;
+    /* Check the size against the file before allocating: a few corrupt
+     * bytes must not ask for terabytes. */
+    uint64_t need = cf_dtype_size(dt);
+    for (int i = 0; i < rank; i++) {
+        if (dims[i] && need > (uint64_t)INT64_MAX / (uint64_t)dims[i]) {
+            rc = cf_error_set(err, CF_EFORMAT, "%s: shape in header is too large", path);
             goto fail;
         }
-        dims[rank++] = x;
-        p = end;
+        need *= (uint64_t)dims[i];
+    }
+    if (S_ISREG(st.st_mode) && (uint64_t)st.st_size - at < need) {
+        rc = cf_error_set(err, CF_EFORMAT,
+                          "%s: truncated: the shape needs %llu bytes of data, the file has %llu",
+                          path, (unsigned long long)need,
+                          (unsigned long long)((uint64_t)st.st_size - at));
+        goto fail;
     }
     rc = cf_value_alloc(&tmp, dt, rank, dims, path, err);
     if (rc)
         goto fail;
-    rc = CF_EFORMAT;
-    if (tmp.nbytes && fread(tmp.data, 1, tmp.nbytes, f) != tmp.nbytes) {
-        cf_error_set(err, CF_EFORMAT, "%s: data is shorter than its shape says", path);
+    if (tmp.nbytes && (rc = read_exact(f, tmp.data, tmp.nbytes, &at, path, "data", err)))
         goto fail;
-    }
     fclose(f);
     free(hdr);
     cf_value_clear(v);
@@ -134,7 +268,7 @@ fail:
     fclose(f);
     free(hdr);
     cf_value_clear(&tmp);
-    return err && err->code ? err->code : rc;
+    return rc;
 }
 
 int cf_npy_write(const char *path, const cf_value *v, cf_error *err)
@@ -164,16 +298,26 @@ int cf_npy_write(const char *path, const cf_value *v, cf_error *err)
         return cf_error_set(err, CF_EIO, "%s: %s", path, strerror(errno));
     unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(hlen & 0xff),
                              (unsigned char)(hlen >> 8)};
+    errno = 0;
     int ok = fwrite(pre, 1, 10, f) == 10 && fwrite(dict, 1, (size_t)dl, f) == (size_t)dl;
     for (size_t i = 0; ok && i < pad; i++)
         ok = fputc(' ', f) != EOF;
     ok = ok && fputc('\n', f) != EOF;
     ok = ok && (v->nbytes == 0 || fwrite(v->data, 1, v->nbytes, f) == v->nbytes);
-    ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(tmp_path, path) != 0) {
-        int e = errno;
+    int e = ok ? 0 : errno;
+    if (fclose(f) != 0 && ok) {
+        ok = 0;
+        e = errno;
+    }
+    if (ok && rename(tmp_path, path) != 0) {
+        ok = 0;
+        e = errno;
+    }
+    if (!ok) {
         remove(tmp_path);
-        return cf_error_set(err, CF_EIO, "%s: cannot write: %s", path, strerror(e));
+        /* errno is 0 after a short write that set none: never print "Success" */
+        return cf_error_set(err, CF_EIO, "%s: cannot write: %s", path,
+                            e ? strerror(e) : "short write");
     }
     return 0;
 }

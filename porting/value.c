@@ -213,8 +213,31 @@ double cf_value_get_f64(const cf_value *v, int64_t i)
     }
 }
 
-/* Float to a narrower integer is undefined in C when out of range: clamp
- * into the type's range first (NaN becomes 0). */
+/* Float to integer is undefined in C when the truncated value does not fit
+ * (NaN and infinities never do): every such conversion goes through these,
+ * which give NaN as 0 and saturate at the type's limits. 2^63 and 2^64 are
+ * exact doubles, so the comparisons below are exact. */
+static int64_t f64_to_i64(double x)
+{
+    if (isnan(x))
+        return 0;
+    if (x >= 9223372036854775808.0)
+        return INT64_MAX;
+    if (x < -9223372036854775808.0)
+        return INT64_MIN;
+    return (int64_t)x;
+}
+
+static uint64_t f64_to_u64(double x)
+{
+    if (isnan(x) || x <= 0)
+        return 0;
+    if (x >= 18446744073709551616.0)
+        return UINT64_MAX;
+    return (uint64_t)x;
+}
+
+/* x clamped into a 32-bit-or-narrower integer type's range (NaN to 0). */
 static double clamp_to(cf_dtype dt, double x)
 {
     double lo, hi;
@@ -225,8 +248,6 @@ static double clamp_to(cf_dtype dt, double x)
     case CF_DT_UINT16: lo = 0; hi = 65535; break;
     case CF_DT_INT32: lo = -2147483648.0; hi = 2147483647.0; break;
     case CF_DT_UINT32: lo = 0; hi = 4294967295.0; break;
-    case CF_DT_INT64: lo = -9223372036854775808.0; hi = 9223372036854774784.0; break;
-    case CF_DT_UINT64: lo = 0; hi = 18446744073709549568.0; break;
     default: return x;
     }
     if (isnan(x))
@@ -251,8 +272,8 @@ void cf_value_set_f64(cf_value *v, int64_t i, double x)
     case CF_DT_UINT16: ((uint16_t *)p)[i] = (uint16_t)x; break;
     case CF_DT_INT32: ((int32_t *)p)[i] = (int32_t)x; break;
     case CF_DT_UINT32: ((uint32_t *)p)[i] = (uint32_t)x; break;
-    case CF_DT_INT64: ((int64_t *)p)[i] = (int64_t)x; break;
-    case CF_DT_UINT64: ((uint64_t *)p)[i] = (uint64_t)x; break;
+    case CF_DT_INT64: ((int64_t *)p)[i] = f64_to_i64(x); break;
+    case CF_DT_UINT64: ((uint64_t *)p)[i] = f64_to_u64(x); break;
     default: break;
     }
 }
@@ -261,10 +282,15 @@ int64_t cf_value_get_i64(const cf_value *v, int64_t i)
 {
     switch (v->dtype) {
     case CF_DT_INT64: return ((const int64_t *)v->data)[i];
-    case CF_DT_UINT64: return (int64_t)((const uint64_t *)v->data)[i];
+    case CF_DT_UINT64: {
+        /* The bit pattern, spelled without the implementation-defined
+         * unsigned-to-signed conversion. */
+        uint64_t u = ((const uint64_t *)v->data)[i];
+        return u <= (uint64_t)INT64_MAX ? (int64_t)u : -(int64_t)(UINT64_MAX - u) - 1;
+    }
     case CF_DT_INT32: return ((const int32_t *)v->data)[i];
     case CF_DT_UINT32: return ((const uint32_t *)v->data)[i];
-    default: return (int64_t)cf_value_get_f64(v, i);
+    default: return f64_to_i64(cf_value_get_f64(v, i));
     }
 }
 
@@ -307,8 +333,8 @@ int cf_value_compare(const cf_value *got, const cf_value *want, double rtol, dou
             }
         } else {
             int64_t p = cf_value_get_i64(got, i), q = cf_value_get_i64(want, i);
-            x = (double)p;
-            y = (double)q;
+            x = cf_value_get_f64(got, i);   /* uint64 above INT64_MAX shown as itself */
+            y = cf_value_get_f64(want, i);
             mismatch = p != q;
             if (mismatch) {
                 double d = fabs(x - y);

@@ -51,12 +51,16 @@ int cf_value_from_tensor(cf_value *v, const cf_tensor *t, cf_error *err);
 /* "float32[1x3x224x224]" */
 char *cf_value_format(const cf_value *v, char *buf, size_t size);
 /* Element i as a double / int64 whatever the numeric dtype (for checks,
- * statistics and tests; not for kernels' inner loops). */
+ * statistics and tests; not for kernels' inner loops). cf_value_get_i64
+ * truncates a floating element toward zero, gives NaN as 0 and saturates
+ * at INT64_MIN / INT64_MAX (infinities, |x| >= 2^63); a uint64 element
+ * above INT64_MAX comes back as its two's-complement bit pattern, so
+ * integer arithmetic modulo 2^64 stays exact. */
 double cf_value_get_f64(const cf_value *v, int64_t i);
 int64_t cf_value_get_i64(const cf_value *v, int64_t i);
 /* Stores x as element i in v's type: rounded to float16/bfloat16, clamped
- * into an integer type's range (NaN to 0) and truncated toward zero, as
- * ONNX's Cast does. */
+ * into an integer type's range (NaN to 0, infinities to the type's
+ * minimum / maximum) and truncated toward zero, as ONNX's Cast does. */
 void cf_value_set_f64(cf_value *v, int64_t i, double x);
 
 /* Compares got against want: same element type and shape, and every

@@ -1,7 +1,8 @@
 /* conformance.c — `chipfit conformance`: runs ONNX's own test models (model,
  * inputs, reference outputs) through a backend and says, per test, passed,
- * failed (wrong numbers, a crash of a kernel's contract, a load error) or
- * unsupported (with the reason). The outside oracle for every kernel. */
+ * failed (wrong numbers, a crash of a kernel's contract, a load error, a
+ * missing reference output file) or unsupported (with the reason). The
+ * outside oracle for every kernel. */
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -160,6 +161,14 @@ static int run_data_set(const cf_backend_i *be, void *ctx, cf_graph *g, const ch
     for (int i = 0; i < n_out; i++) {
         cf_tensor *t = NULL;
         put(path, sizeof path, "%s/output_%d.pb", set_dir, i);
+        if (!is_file(path)) {
+            /* The model is there but its reference is not: the test data
+             * is broken, which says nothing about the op. */
+            put(why, why_size, "reference output %d (%s): %s is missing", i,
+                g->tensors[g->outputs[i]].name, path);
+            verdict = T_FAIL;
+            goto done;
+        }
         if (cf_onnx_load_tensor(path, g, &t, &err) || cf_value_from_tensor(&want[i], t, &err)) {
             put(why, why_size, "reference output %d: %s", i, err.msg);
             verdict = T_UNSUPPORTED;

@@ -1,5 +1,6 @@
 /* control.c — If, Loop and Scan: kernels that run subgraphs through the
  * executor (cf_exec_subgraph) and stitch their outputs together. */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,6 +92,16 @@ static int take_slice(const cf_value *src, int axis, int64_t i, cf_value *dst, c
     return 0;
 }
 
+static int same_shape(const cf_value *a, const cf_value *b)
+{
+    if (a->dtype != b->dtype || a->rank != b->rank)
+        return 0;
+    for (int d = 0; d < a->rank; d++)
+        if (a->dims[d] != b->dims[d])
+            return 0;
+    return 1;
+}
+
 /* Node output `out` = the n slices stacked along axis (slices in order). */
 static int stack_slices(cf_kernel_call *c, int out, cf_value *slices, int64_t n, int axis,
                         const cf_value *shape_hint, cf_error *err)
@@ -110,10 +121,19 @@ static int stack_slices(cf_kernel_call *c, int out, cf_value *slices, int64_t n,
     int64_t dims[CF_MAX_RANK];
     for (int d = 0, k = 0; d <= s0->rank; d++)
         dims[d] = d == axis ? n : s0->dims[k++];
+    /* Equal byte counts are not enough: [2x3] then [3x2] would stack into
+     * a tensor that is wrong for the second iteration. */
     for (int64_t i = 1; i < n; i++)
-        if (slices[i].nbytes != s0->nbytes || slices[i].dtype != s0->dtype)
+        if (!same_shape(&slices[i], s0)) {
+            char a[128], b[128];
+            int32_t id = out < c->node->n_outputs ? c->node->outputs[out] : -1;
             return cf_kernel_error(c, err, CF_EINVAL,
-                                   "scan output %d changes shape between iterations", out);
+                                   "output %d (%s) changes shape between iterations: "
+                                   "slice 0 is %s, slice %" PRId64 " is %s",
+                                   out, id >= 0 ? c->g->tensors[id].name : "?",
+                                   cf_value_format(s0, a, sizeof a), i,
+                                   cf_value_format(&slices[i], b, sizeof b));
+        }
     cf_value *o = cf_kcall_output(c, out, s0->dtype, s0->rank + 1, dims, err);
     if (!o)
         return err->code;
