@@ -56,8 +56,10 @@ static void set_io(cf_graph *g, const int32_t *in, int n_in, const int32_t *out,
 {
     g->inputs = malloc(sizeof(int32_t) * (size_t)(n_in + 1));
     g->outputs = malloc(sizeof(int32_t) * (size_t)(n_out + 1));
-    memcpy(g->inputs, in, sizeof(int32_t) * (size_t)n_in);
-    memcpy(g->outputs, out, sizeof(int32_t) * (size_t)n_out);
+    if (n_in)
+        memcpy(g->inputs, in, sizeof(int32_t) * (size_t)n_in);
+    if (n_out)
+        memcpy(g->outputs, out, sizeof(int32_t) * (size_t)n_out);
     g->n_inputs = n_in;
     g->n_outputs = n_out;
     for (int i = 0; i < n_in; i++)
