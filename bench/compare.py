@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""Helpers of bench/compare.sh (chipfit against ONNX Runtime). Run with /usr/bin/python3
-(Debian's python3-numpy and python3-onnx).
+"""Helpers of bench/compare.sh (chipfit against ONNX Runtime) and bench/int8.sh (int8
+against fp32). Run with /usr/bin/python3 (Debian's python3-numpy and python3-onnx).
 
     compare.py inputs MODEL.onnx DIR [--seed S]
         Writes one seeded random .npy per graph input (not initializers) to DIR,
@@ -15,6 +15,13 @@
         max abs diff | max |ORT out| | diff / max |ORT|, then the geometric-mean
         and the worst ratio.
         Exit 0: every row has both timings; 1: some row failed.
+
+    compare.py int8-report WORKDIR --fp32 NAME --int8 NAME
+        The table of bench/int8.sh (same runs.tsv format, two models): per tool
+        and thread count, fp32 ms | int8 ms | ratio int8/fp32 | max abs diff of the
+        outputs int8 against fp32 | max |fp32 out| | diff / max |fp32| | top-1
+        the same; then chipfit against ORT on each model.
+        Exit 0: every row has all four timings; 1: some run failed.
 """
 
 import argparse
@@ -102,23 +109,23 @@ def read_json(path):
     return None
 
 
-def max_abs_diff(chipfit_dir, ort_dir):
-    """(max abs diff, max |ORT output|, their ratio) as texts, over every output ORT
-    wrote (both tools name the files alike)."""
+def max_abs_diff(got_dir, ref_dir, got_label="chipfit", ref_label="ORT"):
+    """(max abs diff, max |reference output|, their ratio) as texts, over every output
+    the reference (by default ORT) wrote (both tools name the files alike)."""
     import numpy as np
-    if not os.path.isdir(ort_dir) or not os.listdir(ort_dir):
-        return "no ORT outputs", "", ""
+    if not os.path.isdir(ref_dir) or not os.listdir(ref_dir):
+        return f"no {ref_label} outputs", "", ""
     worst, scale, notes = 0.0, 0.0, []
-    for name in sorted(os.listdir(ort_dir)):
+    for name in sorted(os.listdir(ref_dir)):
         if not name.endswith(".npy"):
             continue
-        ref = np.load(os.path.join(ort_dir, name))
-        p = os.path.join(chipfit_dir, name)
+        ref = np.load(os.path.join(ref_dir, name))
+        p = os.path.join(got_dir, name)
         if not os.path.exists(p):
-            return f"chipfit wrote no {name}", "", ""
+            return f"{got_label} wrote no {name}", "", ""
         got = np.load(p)
         if got.shape != ref.shape:
-            return f"{name}: shape {got.shape} vs ORT {ref.shape}", "", ""
+            return f"{name}: shape {got.shape} vs {ref_label} {ref.shape}", "", ""
         a, b = got.astype(np.float64), ref.astype(np.float64)
         nan_a, nan_b = np.isnan(a), np.isnan(b)
         if (nan_a != nan_b).any():
@@ -132,8 +139,21 @@ def max_abs_diff(chipfit_dir, ort_dir):
     return text, f"{scale:.3g}", rel
 
 
-def cmd_report(args):
-    runs = os.path.join(args.workdir, "runs.tsv")
+def same_top1(a_dir, b_dir):
+    """'yes' / 'no': the index of the largest value agrees in every output file."""
+    import numpy as np
+    names = sorted(n for n in os.listdir(b_dir) if n.endswith(".npy"))
+    for name in names:
+        a, b = np.load(os.path.join(a_dir, name)), np.load(os.path.join(b_dir, name))
+        if a.shape != b.shape or np.argmax(a) != np.argmax(b):
+            return "no"
+    return "yes" if names else "—"
+
+
+def read_runs(workdir):
+    """runs.tsv gathered per (model, threads): each tool's medians (ms) over the
+    rounds, its first error, its output folder; and the order of first mention."""
+    runs = os.path.join(workdir, "runs.tsv")
     try:
         with open(runs, encoding="utf-8") as f:
             rows = [ln.rstrip("\n").split("\t") for ln in f if ln.strip()]
@@ -164,9 +184,22 @@ def cmd_report(args):
                                     else "printed no median") + (f" (exit {rc})" if rc != "0" else "")
         else:
             c[tool].append(ms)
+    return cells, order
 
-    def esc(s):
-        return s.replace("|", "\\|")
+
+def esc(s):
+    return s.replace("|", "\\|")
+
+
+def error_label(tool, msg):
+    for prefix in ("chipfit:", "run.mjs:"):
+        if msg.startswith(prefix):
+            msg = msg[len(prefix):].strip()
+    return f"{tool}: {msg}"
+
+
+def cmd_report(args):
+    cells, order = read_runs(args.workdir)
 
     out = ["| model | threads | chipfit ms | ORT ms | ratio chipfit/ORT | max abs diff "
            "| max \\|ORT out\\| | diff / max \\|ORT\\| |",
@@ -192,13 +225,9 @@ def cmd_report(args):
             diff, scale, rel = max_abs_diff(c["chipfit_out"], c["ort_out"])
         else:
             diff, scale, rel = "—", "", ""
-        def label(tool, msg):
-            for prefix in ("chipfit:", "run.mjs:"):
-                if msg.startswith(prefix):
-                    msg = msg[len(prefix):].strip()
-            return f"{tool}: {msg}"
-        errs = [label("chipfit", c["chipfit_err"]) if cf is None and c["chipfit_err"] else None,
-                label("ORT", c["ort_err"]) if ort is None and c["ort_err"] else None]
+        errs = [error_label("chipfit", c["chipfit_err"]) if cf is None and c["chipfit_err"]
+                else None,
+                error_label("ORT", c["ort_err"]) if ort is None and c["ort_err"] else None]
         errs = [e for e in errs if e]
         if errs:
             diff = "; ".join(errs) if diff == "—" else diff + "; " + "; ".join(errs)
@@ -221,8 +250,63 @@ def cmd_report(args):
     return 1 if failed else 0
 
 
+def cmd_int8_report(args):
+    cells, _order = read_runs(args.workdir)
+    threads = sorted({t for (_m, t) in cells})
+    empty = {"chipfit": [], "ort": [], "chipfit_err": None, "ort_err": None,
+             "chipfit_out": None, "ort_out": None, "ort_version": None}
+    out = ["| tool | threads | fp32 ms | int8 ms | ratio int8/fp32 | max abs diff int8 vs fp32 "
+           "| max \\|fp32 out\\| | diff / max \\|fp32\\| | top-1 same |",
+           "|---|--:|--:|--:|--:|---|--:|--:|---|"]
+    failed, versions = False, set()
+    for tool, label in (("chipfit", "chipfit"), ("ort", "ORT")):
+        for t in threads:
+            c32 = cells.get((args.fp32, t), empty)
+            c8 = cells.get((args.int8, t), empty)
+            for c in (c32, c8):
+                if c["ort_version"]:
+                    versions.add(c["ort_version"])
+            ms32 = min(c32[tool]) if c32[tool] else None
+            ms8 = min(c8[tool]) if c8[tool] else None
+            ratio = f"{ms8 / ms32:.2f}" if ms32 and ms8 is not None else "—"
+            diff, scale, rel, top1 = "—", "", "", ""
+            if ms32 is not None and ms8 is not None and c32[f"{tool}_out"] and c8[f"{tool}_out"]:
+                diff, scale, rel = max_abs_diff(c8[f"{tool}_out"], c32[f"{tool}_out"],
+                                                "int8", "fp32")
+                if scale:
+                    top1 = same_top1(c8[f"{tool}_out"], c32[f"{tool}_out"])
+            errs = [error_label(f"{label} {kind}", c[f"{tool}_err"])
+                    for kind, c, ms in (("fp32", c32, ms32), ("int8", c8, ms8))
+                    if ms is None and c[f"{tool}_err"]]
+            if ms32 is None or ms8 is None:
+                failed = True
+                diff = "; ".join(errs) or "no run"
+            out.append(f"| {label} | {t} | {'error' if ms32 is None else f'{ms32:.3f}'} "
+                       f"| {'error' if ms8 is None else f'{ms8:.3f}'} | {ratio} | {esc(diff)} "
+                       f"| {scale} | {rel} | {top1} |")
+    out += ["", "Ratio below 1: the int8 model is faster than the fp32 one with that tool.", "",
+            "chipfit against ORT on the same model (first round's outputs):", "",
+            "| model | threads | max abs diff chipfit vs ORT | max \\|ORT out\\| "
+            "| diff / max \\|ORT\\| | top-1 same |",
+            "|---|--:|---|--:|--:|---|"]
+    for name in (args.fp32, args.int8):
+        for t in threads:
+            c = cells.get((name, t), empty)
+            if c["chipfit"] and c["ort"] and c["chipfit_out"] and c["ort_out"]:
+                diff, scale, rel = max_abs_diff(c["chipfit_out"], c["ort_out"])
+                top1 = same_top1(c["chipfit_out"], c["ort_out"]) if scale else ""
+            else:
+                diff, scale, rel, top1 = "—", "", "", ""
+            out.append(f"| {name} | {t} | {esc(diff)} | {scale} | {rel} | {top1} |")
+    out.append("")
+    if versions:
+        out.append(f"ONNX Runtime (onnxruntime-node) {', '.join(sorted(versions))}.")
+    print("\n".join(out))
+    return 1 if failed else 0
+
+
 def main(argv=None):
-    p = argparse.ArgumentParser(description="Helpers of bench/compare.sh.")
+    p = argparse.ArgumentParser(description="Helpers of bench/compare.sh and bench/int8.sh.")
     sub = p.add_subparsers(dest="cmd", required=True)
     a = sub.add_parser("inputs", help="write seeded random .npy inputs for a model")
     a.add_argument("model")
@@ -230,8 +314,13 @@ def main(argv=None):
     a.add_argument("--seed", type=int, default=1)
     r = sub.add_parser("report", help="print the table of a compare.sh work folder")
     r.add_argument("workdir")
+    q = sub.add_parser("int8-report", help="print the table of a bench/int8.sh work folder")
+    q.add_argument("workdir")
+    q.add_argument("--fp32", required=True, help="the fp32 model's name in runs.tsv")
+    q.add_argument("--int8", required=True, help="the int8 model's name in runs.tsv")
     args = p.parse_args(argv)
-    return cmd_inputs(args) if args.cmd == "inputs" else cmd_report(args)
+    return {"inputs": cmd_inputs, "report": cmd_report,
+            "int8-report": cmd_int8_report}[args.cmd](args)
 
 
 if __name__ == "__main__":
