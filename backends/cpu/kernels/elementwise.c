@@ -4,8 +4,11 @@
  *
  * Every element is read and written through per-type load/store functions:
  * floating types as double, integers as int64 (so int64 arithmetic stays
- * exact). float32 tensors of equal shape take a direct loop, since that is
- * the case that costs time in real models. */
+ * exact). float32, the type that costs time in real models, has loops of
+ * its own: the unary ops in float arithmetic (exp, sigmoid, tanh, erf from
+ * kutil.h, which vectorise), the binary ops over the broadcast reduced to
+ * contiguous runs, Clip; each a CF_HOT_LOOP function the run's threads
+ * share out. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,32 +123,44 @@ static double u_hswish(double x, const upar *p)
 }
 static double u_thrrelu(double x, const upar *p) { return x > p->alpha ? x : 0; }
 
+/* The unary ops with a float32 loop of their own (the rest compute through
+ * the double function of the table). */
+enum ufast {
+    UF_NONE, UF_ABS, UF_NEG, UF_RELU, UF_CEIL, UF_FLOOR, UF_ROUND, UF_EXP, UF_SQRT, UF_RECIP,
+    UF_TANH, UF_ERF, UF_SIGMOID, UF_SOFTSIGN, UF_LEAKY, UF_ELU, UF_CELU, UF_SELU, UF_HSIG,
+    UF_HSWISH, UF_THRRELU,
+};
+
 typedef struct unary_op {
     const char *name;
     unary_f f;
     double alpha, beta, gamma;   /* defaults of the attributes of the same names */
     int int_ok;                  /* also defined on integers */
+    enum ufast fast;
 } unary_op;
 
 static const unary_op unary_ops[] = {
-    {"Abs", u_abs, 0, 0, 0, 1},        {"Neg", u_neg, 0, 0, 0, 1},
-    {"Sign", u_sign, 0, 0, 0, 1},      {"Relu", u_relu, 0, 0, 0, 1},
-    {"Ceil", u_ceil, 0, 0, 0, 0},      {"Floor", u_floor, 0, 0, 0, 0},
-    {"Round", u_round, 0, 0, 0, 0},    {"Exp", u_exp, 0, 0, 0, 0},
-    {"Log", u_log, 0, 0, 0, 0},        {"Sqrt", u_sqrt, 0, 0, 0, 0},
-    {"Reciprocal", u_recip, 0, 0, 0, 0}, {"Sin", u_sin, 0, 0, 0, 0},
-    {"Cos", u_cos, 0, 0, 0, 0},        {"Tan", u_tan, 0, 0, 0, 0},
-    {"Asin", u_asin, 0, 0, 0, 0},      {"Acos", u_acos, 0, 0, 0, 0},
-    {"Atan", u_atan, 0, 0, 0, 0},      {"Sinh", u_sinh, 0, 0, 0, 0},
-    {"Cosh", u_cosh, 0, 0, 0, 0},      {"Asinh", u_asinh, 0, 0, 0, 0},
-    {"Acosh", u_acosh, 0, 0, 0, 0},    {"Atanh", u_atanh, 0, 0, 0, 0},
-    {"Tanh", u_tanh, 0, 0, 0, 0},      {"Erf", u_erf, 0, 0, 0, 0},
-    {"Sigmoid", u_sigmoid, 0, 0, 0, 0}, {"Softplus", u_softplus, 0, 0, 0, 0},
-    {"Softsign", u_softsign, 0, 0, 0, 0}, {"LeakyRelu", u_leaky, 0.01, 0, 0, 0},
-    {"Elu", u_elu, 1.0, 0, 0, 0},      {"Celu", u_celu, 1.0, 0, 0, 0},
-    {"Selu", u_selu, 1.67326319217681884765625, 0, 1.05070102214813232421875, 0},
-    {"HardSigmoid", u_hsig, 0.2, 0.5, 0, 0}, {"HardSwish", u_hswish, 0, 0, 0, 0},
-    {"ThresholdedRelu", u_thrrelu, 1.0, 0, 0, 0},
+    {"Abs", u_abs, 0, 0, 0, 1, UF_ABS},        {"Neg", u_neg, 0, 0, 0, 1, UF_NEG},
+    {"Sign", u_sign, 0, 0, 0, 1, UF_NONE},     {"Relu", u_relu, 0, 0, 0, 1, UF_RELU},
+    {"Ceil", u_ceil, 0, 0, 0, 0, UF_CEIL},     {"Floor", u_floor, 0, 0, 0, 0, UF_FLOOR},
+    {"Round", u_round, 0, 0, 0, 0, UF_ROUND},  {"Exp", u_exp, 0, 0, 0, 0, UF_EXP},
+    {"Log", u_log, 0, 0, 0, 0, UF_NONE},       {"Sqrt", u_sqrt, 0, 0, 0, 0, UF_SQRT},
+    {"Reciprocal", u_recip, 0, 0, 0, 0, UF_RECIP}, {"Sin", u_sin, 0, 0, 0, 0, UF_NONE},
+    {"Cos", u_cos, 0, 0, 0, 0, UF_NONE},       {"Tan", u_tan, 0, 0, 0, 0, UF_NONE},
+    {"Asin", u_asin, 0, 0, 0, 0, UF_NONE},     {"Acos", u_acos, 0, 0, 0, 0, UF_NONE},
+    {"Atan", u_atan, 0, 0, 0, 0, UF_NONE},     {"Sinh", u_sinh, 0, 0, 0, 0, UF_NONE},
+    {"Cosh", u_cosh, 0, 0, 0, 0, UF_NONE},     {"Asinh", u_asinh, 0, 0, 0, 0, UF_NONE},
+    {"Acosh", u_acosh, 0, 0, 0, 0, UF_NONE},   {"Atanh", u_atanh, 0, 0, 0, 0, UF_NONE},
+    {"Tanh", u_tanh, 0, 0, 0, 0, UF_TANH},     {"Erf", u_erf, 0, 0, 0, 0, UF_ERF},
+    {"Sigmoid", u_sigmoid, 0, 0, 0, 0, UF_SIGMOID},
+    {"Softplus", u_softplus, 0, 0, 0, 0, UF_NONE},
+    {"Softsign", u_softsign, 0, 0, 0, 0, UF_SOFTSIGN},
+    {"LeakyRelu", u_leaky, 0.01, 0, 0, 0, UF_LEAKY},
+    {"Elu", u_elu, 1.0, 0, 0, 0, UF_ELU},      {"Celu", u_celu, 1.0, 0, 0, 0, UF_CELU},
+    {"Selu", u_selu, 1.67326319217681884765625, 0, 1.05070102214813232421875, 0, UF_SELU},
+    {"HardSigmoid", u_hsig, 0.2, 0.5, 0, 0, UF_HSIG},
+    {"HardSwish", u_hswish, 0, 0, 0, 0, UF_HSWISH},
+    {"ThresholdedRelu", u_thrrelu, 1.0, 0, 0, 0, UF_THRRELU},
 };
 
 typedef struct unary_state {
@@ -187,70 +202,70 @@ static int unary_prepare(const cf_graph *g, const cf_node *n, void **state, cf_e
     return 0;
 }
 
-/* e^x for float32 without libm, so the sigmoid loop vectorises: libm's
- * expf is an opaque call unless the whole build uses -ffast-math, which
- * would also change NaN handling everywhere. x = n ln2 + r with |r| <=
- * ln2/2; e^r by its degree-6 Taylor polynomial (relative error < 2e-7 on
- * that interval); 2^n put into the exponent bits. Inputs are clamped to
- * where float32 neither overflows nor goes subnormal. The rounding adds
- * 1.5 * 2^23 so the integer lands in the low mantissa bits: a call to
- * nearbyintf would stop vectorisation on baseline x86-64. */
-static inline float exp_f32(float x)
+/* min(1, max(0, v)) as selects, which vectorise (fminf/fmaxf are calls
+ * unless NaN can be ignored) and keep a NaN. */
+static inline float clamp01(float v)
 {
-    x = x < -87.3f ? -87.3f : x;
-    x = x > 88.7f ? 88.7f : x;
-    const float shifter = 12582912.0f;
-    float t = x * 1.44269504088896341f + shifter;
-    int32_t ti;
-    memcpy(&ti, &t, sizeof ti);
-    float n = t - shifter;
-    float r = x - n * 0.693145751953125f - n * 1.428606765330187e-06f;
-    float p = 1.0f + r * (1.0f + r * (0.5f + r * (1.0f / 6 + r * (1.0f / 24 + r * (1.0f / 120 + r * (1.0f / 720))))));
-    int32_t bits = (ti - 0x4B400000 + 127) << 23;
-    float scale;
-    memcpy(&scale, &bits, sizeof scale);
-    return p * scale;
+    v = v > 1 ? 1 : v;
+    return v < 0 ? 0 : v;
 }
 
-/* Below this many elements a loop is not worth waking threads for. */
-#define PAR_MIN 32768
-
-/* float32 in float32 arithmetic: the ops that dominate real models get
- * loops the compiler vectorises (and OpenMP spreads over the threads of
- * the run); the rest go through the double function of the table. */
-static void unary_f32(const unary_state *s, const float *a, float *b, int64_t n, int threads)
+/* One float32 unary op over a contiguous run. The transcendental ones use
+ * kutil.h's float math (a few ulp from libm, see there), so the loops
+ * vectorise; the rest are exact or one rounding from the double formula. */
+CF_HOT_LOOP static void unary_span_f32(enum ufast op, float alpha, float beta, float gamma,
+                                       const float *a, float *b, int64_t n)
 {
-    unary_f f = s->op->f;
-    int nt = n >= PAR_MIN ? threads : 1;
-    if (f == u_relu) {
-#pragma omp parallel for num_threads(nt) schedule(static)
-        for (int64_t i = 0; i < n; i++)
-            b[i] = a[i] > 0 ? a[i] : 0;
-    } else if (f == u_sigmoid) {
-#pragma omp parallel for num_threads(nt) schedule(static)
-        for (int64_t i = 0; i < n; i++)
-            b[i] = 1.0f / (1.0f + exp_f32(-a[i]));
-    } else if (f == u_tanh) {
-#pragma omp parallel for num_threads(nt) schedule(static)
-        for (int64_t i = 0; i < n; i++)
-            b[i] = tanhf(a[i]);
-    } else if (f == u_exp) {
-#pragma omp parallel for num_threads(nt) schedule(static)
-        for (int64_t i = 0; i < n; i++)
-            b[i] = expf(a[i]);
-    } else if (f == u_sqrt) {
-#pragma omp parallel for num_threads(nt) schedule(static)
-        for (int64_t i = 0; i < n; i++)
-            b[i] = sqrtf(a[i]);
-    } else if (f == u_erf) {
-#pragma omp parallel for num_threads(nt) schedule(static)
-        for (int64_t i = 0; i < n; i++)
-            b[i] = erff(a[i]);
-    } else {
-#pragma omp parallel for num_threads(nt) schedule(static)
-        for (int64_t i = 0; i < n; i++)
-            b[i] = (float)f(a[i], &s->p);
+#define EACH(expr)                           \
+    for (int64_t i = 0; i < n; i++) {        \
+        float x = a[i];                      \
+        b[i] = (expr);                       \
+    }                                        \
+    break
+    switch (op) {
+    case UF_ABS: EACH(fabsf(x));
+    case UF_NEG: EACH(-x);
+    case UF_RELU: EACH(x > 0 ? x : 0);
+    case UF_CEIL: EACH(ceilf(x));
+    case UF_FLOOR: EACH(floorf(x));
+    case UF_ROUND: EACH(nearbyintf(x));
+    case UF_EXP: EACH(cf_exp_f32(x));
+    case UF_SQRT: EACH(sqrtf(x));
+    case UF_RECIP: EACH(1.0f / x);
+    case UF_TANH: EACH(cf_tanh_f32(x));
+    case UF_ERF: EACH(cf_erf_f32(x));
+    case UF_SIGMOID: EACH(cf_sigmoid_f32(x));
+    case UF_SOFTSIGN: EACH(x / (1.0f + fabsf(x)));
+    case UF_LEAKY: EACH(x >= 0 ? x : alpha * x);
+    case UF_ELU: EACH(x >= 0 ? x : alpha * cf_expm1_f32(x));
+    /* max(0, x) + min(0, alpha (e^(x/alpha) - 1)): one of the two is 0. */
+    case UF_CELU: EACH(x > 0 ? x : alpha * cf_expm1_f32(x / alpha));
+    case UF_SELU: EACH(gamma * (x > 0 ? x : alpha * cf_expm1_f32(x)));
+    case UF_HSIG: EACH(clamp01(alpha * x + beta));
+    case UF_HSWISH: EACH(x * clamp01(x * (1.0f / 6) + 0.5f));
+    case UF_THRRELU: EACH(x > alpha ? x : 0);
+    case UF_NONE: break;
     }
+#undef EACH
+}
+
+typedef struct unary_job {
+    const unary_state *s;
+    const float *a;
+    float *b;
+} unary_job;
+
+static void unary_part(void *ctx, int64_t i0, int64_t i1)
+{
+    const unary_job *j = ctx;
+    const unary_state *s = j->s;
+    if (s->op->fast != UF_NONE) {
+        unary_span_f32(s->op->fast, (float)s->p.alpha, (float)s->p.beta, (float)s->p.gamma,
+                       j->a + i0, j->b + i0, i1 - i0);
+        return;
+    }
+    for (int64_t i = i0; i < i1; i++)
+        j->b[i] = (float)s->op->f(j->a[i], &s->p);
 }
 
 static int unary_run(cf_kernel_call *c, cf_error *err)
@@ -267,7 +282,8 @@ static int unary_run(cf_kernel_call *c, cf_error *err)
         return err->code;
     int64_t n = cf_value_numel(x);
     if (x->dtype == CF_DT_FLOAT) {
-        unary_f32(s, x->data, y->data, n, c->threads);
+        unary_job j = {s, x->data, y->data};
+        cf_par_ranges(n, c->threads, CF_PAR_PART, unary_part, &j);
     } else if (cf_is_float_type(x->dtype)) {
         for (int64_t i = 0; i < n; i++)
             cf_value_set_f64(y, i, s->op->f(ld_f(x, i), &s->p));
@@ -427,88 +443,156 @@ static int64_t bin_i(enum binop op, int64_t a, int64_t b, int is_unsigned)
     }
 }
 
-/* One row of a float32 binary op: n outputs, a and b stepping by sa and sb
- * (0 when broadcast along the row, 1 otherwise). */
-static void row_f32(enum binop op, const float *a, int64_t sa, const float *b, int64_t sb,
-                    float *o, int64_t n)
+/* float32 binary ops over a contiguous run of n outputs: both operands
+ * streaming (BV_VV), b one value (BV_VS), a one value (BV_SV). Max and Min
+ * give NaN when either side is NaN, as bin_f does. */
+enum bmode { BV_VV, BV_VS, BV_SV };
+
+CF_HOT_LOOP static void binary_span_f32(enum binop op, enum bmode m, const float *a,
+                                        const float *b, float *o, int64_t n)
 {
-#define ROW(expr)                                         \
-    do {                                                  \
-        if (sa == 1 && sb == 1)                           \
-            for (int64_t j = 0; j < n; j++) {             \
-                float x = a[j], y = b[j];                 \
-                o[j] = (expr);                            \
-            }                                             \
-        else if (sa == 1)                                 \
-            for (int64_t j = 0; j < n; j++) {             \
-                float x = a[j], y = b[0];                 \
-                o[j] = (expr);                            \
-            }                                             \
-        else                                              \
-            for (int64_t j = 0; j < n; j++) {             \
-                float x = a[j * sa], y = b[j * sb];       \
-                o[j] = (expr);                            \
-            }                                             \
+#define SPAN(expr)                                    \
+    do {                                              \
+        if (m == BV_VV)                               \
+            for (int64_t j = 0; j < n; j++) {         \
+                float x = a[j], y = b[j];             \
+                (void)y;                              \
+                o[j] = (expr);                        \
+            }                                         \
+        else if (m == BV_VS)                          \
+            for (int64_t j = 0; j < n; j++) {         \
+                float x = a[j], y = b[0];             \
+                (void)y;                              \
+                o[j] = (expr);                        \
+            }                                         \
+        else                                          \
+            for (int64_t j = 0; j < n; j++) {         \
+                float x = a[0], y = b[j];             \
+                (void)y;                              \
+                o[j] = (expr);                        \
+            }                                         \
     } while (0)
     switch (op) {
-    case B_ADD: ROW(x + y); break;
-    case B_SUB: ROW(x - y); break;
-    case B_MUL: ROW(x * y); break;
-    case B_DIV: ROW(x / y); break;
-    case B_PRELU: ROW(x < 0 ? x * y : x); break;
+    case B_ADD: SPAN(x + y); break;
+    case B_SUB: SPAN(x - y); break;
+    case B_MUL: SPAN(x * y); break;
+    case B_DIV: SPAN(x / y); break;
+    case B_MAX: SPAN(x > y || x != x ? x : y); break;
+    case B_MIN: SPAN(x < y || x != x ? x : y); break;
+    case B_PRELU: SPAN(x < 0 ? x * y : x); break;
     case B_POW:
         /* Exponents 2 and 0.5 (variance, norms) are a multiply and a sqrt. */
-        if (sb == 0 && b[0] == 2.0f)
-            ROW(x * x + 0 * y);
-        else if (sb == 0 && b[0] == 0.5f)
-            ROW(sqrtf(x) + 0 * y);
+        if (m == BV_VS && b[0] == 2.0f)
+            SPAN(x * x);
+        else if (m == BV_VS && b[0] == 0.5f)
+            SPAN(sqrtf(x));
         else
-            ROW(powf(x, y));
+            SPAN(powf(x, y));
         break;
     default: break;
     }
-#undef ROW
+#undef SPAN
 }
 
-/* float32 binary op over the broadcast shape, row by row (the last axis);
- * rows are spread over the run's threads. Returns 0 for ops it does not
- * take (the general path does). */
-static int binary_f32(enum binop op, const cf_value *a, const cf_value *b, cf_value *y, int rank,
-                      const int64_t *dims, int threads)
+/* The broadcast of two operands as few nested loops as possible: axes of
+ * size 1 dropped, and neighbouring axes merged where both operands step
+ * through them as one run. [1,C,H,W] * [1,C,1,1] becomes [C, H*W] with b
+ * stepping once per row; [N,H,W,C] * [N,1,1,C] becomes [N, H*W, C]. The
+ * innermost axis then has stride 1 or 0 in each operand. */
+typedef struct bplan {
+    int rank;
+    int64_t dims[CF_MAX_RANK], sa[CF_MAX_RANK], sb[CF_MAX_RANK];
+    enum bmode mode;   /* of the innermost axis */
+} bplan;
+
+static void bplan_init(bplan *p, const cf_value *a, const cf_value *b, int rank,
+                       const int64_t *dims)
 {
-    if (op != B_ADD && op != B_SUB && op != B_MUL && op != B_DIV && op != B_PRELU && op != B_POW)
-        return 0;
     int64_t sa[CF_MAX_RANK], sb[CF_MAX_RANK];
     cf_bcast_strides(a, rank, dims, sa);
     cf_bcast_strides(b, rank, dims, sb);
-    int64_t inner = dims[rank - 1], rows = 1;
-    for (int d = 0; d < rank - 1; d++)
-        rows *= dims[d];
-    if (inner == 0 || rows == 0)
-        return 1;
-    const float *pa = a->data, *pb = b->data;
-    float *po = y->data;
-    int nt = rows * inner >= PAR_MIN ? threads : 1;
-#pragma omp parallel for num_threads(nt) schedule(static)
-    for (int64_t r = 0; r < rows; r++) {
-        /* The row's offsets in a and b, from its index over the outer axes. */
-        int64_t rem = r, oa = 0, ob = 0;
-        for (int d = rank - 2; d >= 0; d--) {
-            int64_t i = rem % dims[d];
-            rem /= dims[d];
-            oa += i * sa[d];
-            ob += i * sb[d];
+    int r = 0;
+    for (int d = 0; d < rank; d++) {
+        if (dims[d] == 1)
+            continue;
+        if (r > 0 && p->sa[r - 1] == sa[d] * dims[d] && p->sb[r - 1] == sb[d] * dims[d]) {
+            p->dims[r - 1] *= dims[d];
+            p->sa[r - 1] = sa[d];
+            p->sb[r - 1] = sb[d];
+            continue;
         }
-        if (sa[rank - 1] == 0 && sb[rank - 1] != 0) {
-            /* Swap so the streaming operand is first (ROW's fast cases);
-             * only for ops where order does not matter. */
-            if (op == B_ADD || op == B_MUL) {
-                row_f32(op, pb + ob, sb[rank - 1], pa + oa, 0, po + r * inner, inner);
-                continue;
-            }
-        }
-        row_f32(op, pa + oa, sa[rank - 1], pb + ob, sb[rank - 1], po + r * inner, inner);
+        p->dims[r] = dims[d];
+        p->sa[r] = sa[d];
+        p->sb[r] = sb[d];
+        r++;
     }
+    if (r == 0) {   /* one element */
+        p->dims[0] = 1;
+        p->sa[0] = p->sb[0] = 1;
+        r = 1;
+    }
+    p->rank = r;
+    p->mode = p->sb[r - 1] == 0 ? BV_VS : p->sa[r - 1] == 0 ? BV_SV : BV_VV;
+}
+
+typedef struct binary_job {
+    enum binop op;
+    const bplan *p;
+    const float *a, *b;
+    float *o;
+} binary_job;
+
+/* Outputs [e0, e1) in row-major order: runs along the innermost axis, the
+ * outer axes counted like an odometer. */
+static void binary_part(void *ctx, int64_t e0, int64_t e1)
+{
+    const binary_job *j = ctx;
+    const bplan *p = j->p;
+    int r = p->rank;
+    int64_t inner = p->dims[r - 1], row = e0 / inner, col = e0 % inner;
+    int64_t idx[CF_MAX_RANK], oa = 0, ob = 0;
+    for (int d = r - 2; d >= 0; d--) {
+        idx[d] = row % p->dims[d];
+        row /= p->dims[d];
+        oa += idx[d] * p->sa[d];
+        ob += idx[d] * p->sb[d];
+    }
+    int64_t ia = p->sa[r - 1], ib = p->sb[r - 1];
+    for (int64_t e = e0; e < e1;) {
+        int64_t len = inner - col < e1 - e ? inner - col : e1 - e;
+        binary_span_f32(j->op, p->mode, j->a + oa + col * ia, j->b + ob + col * ib, j->o + e,
+                        len);
+        e += len;
+        col = 0;
+        for (int d = r - 2; d >= 0; d--) {
+            if (++idx[d] < p->dims[d]) {
+                oa += p->sa[d];
+                ob += p->sb[d];
+                break;
+            }
+            idx[d] = 0;
+            oa -= p->sa[d] * (p->dims[d] - 1);
+            ob -= p->sb[d] * (p->dims[d] - 1);
+        }
+    }
+}
+
+/* float32 binary op over the broadcast shape, the outputs shared out over
+ * the run's threads. Returns 0 for ops it does not take (the general path
+ * does). */
+static int binary_f32(enum binop op, const cf_value *a, const cf_value *b, cf_value *y, int rank,
+                      const int64_t *dims, int threads)
+{
+    if (op != B_ADD && op != B_SUB && op != B_MUL && op != B_DIV && op != B_MAX && op != B_MIN &&
+        op != B_PRELU && op != B_POW)
+        return 0;
+    int64_t total = cf_value_numel(y);
+    if (total == 0)
+        return 1;
+    bplan p;
+    bplan_init(&p, a, b, rank, dims);
+    binary_job j = {op, &p, a->data, b->data, y->data};
+    cf_par_ranges(total, threads, CF_PAR_PART, binary_part, &j);
     return 1;
 }
 
@@ -597,7 +681,7 @@ static int nary_run(cf_kernel_call *c, cf_error *err)
                       in_t == CF_DT_UINT64;
     /* The fast path: float32 arithmetic on two inputs, any broadcast. */
     if (n_in == 2 && !s->cmp && !s->mean && in_t == CF_DT_FLOAT && in[1]->dtype == CF_DT_FLOAT &&
-        rank >= 1 && binary_f32(s->op, in[0], in[1], y, rank, dims, c->threads))
+        binary_f32(s->op, in[0], in[1], y, rank, dims, c->threads))
         return 0;
     /* General case: fold inputs left to right in a double / int64 buffer. */
     double *fd = NULL;
@@ -683,6 +767,25 @@ static int where_run(cf_kernel_call *c, cf_error *err)
     return 0;
 }
 
+/* NaN passes through (both comparisons are false). */
+CF_HOT_LOOP static void clip_span_f32(const float *a, float *b, float l, float h, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++)
+        b[i] = a[i] < l ? l : a[i] > h ? h : a[i];
+}
+
+typedef struct clip_job {
+    const float *a;
+    float *b;
+    float lo, hi;
+} clip_job;
+
+static void clip_part(void *ctx, int64_t i0, int64_t i1)
+{
+    const clip_job *j = ctx;
+    clip_span_f32(j->a + i0, j->b + i0, j->lo, j->hi, i1 - i0);
+}
+
 static int clip_run(cf_kernel_call *c, cf_error *err)
 {
     const cf_value *x = c->in[0];
@@ -702,10 +805,8 @@ static int clip_run(cf_kernel_call *c, cf_error *err)
         return err->code;
     int64_t n = cf_value_numel(x);
     if (x->dtype == CF_DT_FLOAT) {
-        const float *a = x->data;
-        float *b = y->data, l = (float)lo, h = (float)hi;
-        for (int64_t i = 0; i < n; i++)
-            b[i] = a[i] < l ? l : a[i] > h ? h : a[i];
+        clip_job j = {x->data, y->data, (float)lo, (float)hi};
+        cf_par_ranges(n, c->threads, CF_PAR_PART, clip_part, &j);
         return 0;
     }
     if (cf_is_float_type(x->dtype)) {

@@ -157,3 +157,29 @@ int cf_kernel_check_attrs(const cf_node *n, const char *const *known, cf_error *
     }
     return 0;
 }
+
+void cf_par_ranges(int64_t n, int threads, int64_t min_part,
+                   void (*fn)(void *ctx, int64_t begin, int64_t end), void *ctx)
+{
+    if (min_part < 1)
+        min_part = 1;
+    int64_t parts = threads > 1 ? n / min_part : 1;
+    if (parts > threads)
+        parts = threads;
+    if (parts <= 1) {
+        if (n > 0)
+            fn(ctx, 0, n);
+        return;
+    }
+    /* Long parts start on a 64-byte boundary of float32 data. */
+    int64_t step = (n + parts - 1) / parts;
+    if (step >= 1024)
+        step = (step + 15) & ~(int64_t)15;
+    int nt = (int)parts;
+#pragma omp parallel for num_threads(nt) schedule(static)
+    for (int k = 0; k < nt; k++) {
+        int64_t b = k * step, e = b + step < n ? b + step : n;
+        if (b < e)
+            fn(ctx, b, e);
+    }
+}

@@ -873,6 +873,79 @@ static void softmax_block(int kind, double *v, int64_t n, int64_t w, double *tmp
 #undef EXP
 }
 
+/* Sum of n floats in double, in 16 lanes: a single running sum is a chain
+ * GCC may not reorder (no -ffast-math), lanes vectorise. The lanes are
+ * fixed, so the result does not depend on the vector width. */
+static inline double sum_f32_lanes(const float *v, int64_t n)
+{
+    double acc[16] = {0};
+    int64_t j = 0;
+    for (; j + 16 <= n; j += 16)
+        for (int l = 0; l < 16; l++)
+            acc[l] += (double)v[j + l];
+    for (int l = 0; j < n; j++, l++)
+        acc[l] += (double)v[j];
+    double s = 0;
+    for (int l = 0; l < 16; l++)
+        s += acc[l];
+    return s;
+}
+
+/* The largest of n floats, compared as integers: the bits of a float with
+ * the magnitude bits of negatives flipped order as the floats do, and GCC
+ * vectorises an integer maximum but not a float one that has to respect
+ * NaN. A NaN counts as larger or smaller than everything depending on its
+ * sign; a softmax row holding one comes out NaN either way. */
+static inline float max_f32(const float *x, int64_t n)
+{
+    int32_t mk = INT32_MIN;
+    for (int64_t j = 0; j < n; j++) {
+        uint32_t u = cf_f32_bits(x[j]);
+        int32_t k = (int32_t)(u ^ ((uint32_t)((int32_t)u >> 31) >> 1));
+        mk = k > mk ? k : mk;
+    }
+    uint32_t u = (uint32_t)mk;
+    return cf_f32_from_bits(u ^ ((uint32_t)((int32_t)u >> 31) >> 1));
+}
+
+/* Rows of n float32 values along the last axis: the maximum, e^(x - max)
+ * by the float exp of kutil.h (about 1 ulp), the sum in double,
+ * then the scale (Softmax) or x - max - log(sum) in double (LogSoftmax);
+ * one rounding to float at the end, as the double path. */
+CF_HOT_LOOP static void softmax_rows_f32(int kind, const float *x, float *y, int64_t n,
+                                         int64_t rows)
+{
+    for (int64_t r = 0; r < rows; r++, x += n, y += n) {
+        float mx = max_f32(x, n);
+        int64_t j;
+        for (j = 0; j < n; j++)
+            y[j] = cf_exp_f32(x[j] - mx);
+        double sum = sum_f32_lanes(y, n);
+        if (kind == 0) {
+            double inv = 1.0 / sum;
+            for (j = 0; j < n; j++)
+                y[j] = (float)((double)y[j] * inv);
+        } else {
+            double lse = (double)mx + log(sum);
+            for (j = 0; j < n; j++)
+                y[j] = (float)((double)x[j] - lse);
+        }
+    }
+}
+
+typedef struct softmax_job {
+    int kind;
+    const float *x;
+    float *y;
+    int64_t n;
+} softmax_job;
+
+static void softmax_part(void *ctx, int64_t r0, int64_t r1)
+{
+    const softmax_job *j = ctx;
+    softmax_rows_f32(j->kind, j->x + r0 * j->n, j->y + r0 * j->n, j->n, r1 - r0);
+}
+
 static int softmax_run(cf_kernel_call *c, cf_error *err)
 {
     const softmax_state *s = c->state;
@@ -903,6 +976,11 @@ static int softmax_run(cf_kernel_call *c, cf_error *err)
         return CF_ENOMEM;
     if (outer * n * inner == 0)
         return 0;
+    if (x->dtype == CF_DT_FLOAT && inner == 1 && s->kind != 2) {
+        softmax_job j = {s->kind, x->data, y->data, n};
+        cf_par_ranges(outer, c->threads, (CF_PAR_PART + n - 1) / n, softmax_part, &j);
+        return 0;
+    }
     int64_t bw = line_block(inner);
     double *buf = malloc((size_t)(n * bw + 3 * bw) * sizeof *buf);
     if (!buf)
@@ -1223,6 +1301,59 @@ static int param_row(const cf_kernel_call *c, const cf_value *v, const char *wha
     return 0;
 }
 
+/* One float32 row of LayerNormalization: mean and variance (two passes, so
+ * a large common offset does not cancel) in double lanes, then (x - mean) / sqrt(var + eps) * scale + bias in double
+ * with one rounding to float, as the double path computes it. */
+CF_HOT_LOOP static void lnorm_row_f32(const float *x, float *y, int64_t m, const double *scale,
+                                      const double *bias, double eps, double *mean_out,
+                                      double *inv_out)
+{
+    double mean = sum_f32_lanes(x, m) / (double)m;
+    double acc[16] = {0};
+    int64_t j;
+    for (j = 0; j + 16 <= m; j += 16)
+        for (int l = 0; l < 16; l++) {
+            double d = (double)x[j + l] - mean;
+            acc[l] += d * d;
+        }
+    for (int l = 0; j < m; j++, l++) {
+        double d = (double)x[j] - mean;
+        acc[l] += d * d;
+    }
+    double var = 0;
+    for (int l = 0; l < 16; l++)
+        var += acc[l];
+    var /= (double)m;
+    double inv = 1.0 / sqrt(var + eps);
+    for (j = 0; j < m; j++)
+        y[j] = (float)(((double)x[j] - mean) * inv * scale[j] + bias[j]);
+    *mean_out = mean;
+    *inv_out = inv;
+}
+
+typedef struct lnorm_job {
+    const float *x;
+    float *y;
+    int64_t m;
+    const double *scale, *bias;
+    double eps;
+    cf_value *ym, *yr;   /* the optional Mean and InvStdDev outputs, or NULL */
+} lnorm_job;
+
+static void lnorm_part(void *ctx, int64_t r0, int64_t r1)
+{
+    const lnorm_job *j = ctx;
+    for (int64_t o = r0; o < r1; o++) {
+        double mean, inv;
+        lnorm_row_f32(j->x + o * j->m, j->y + o * j->m, j->m, j->scale, j->bias, j->eps, &mean,
+                      &inv);
+        if (j->ym)
+            store_f64(j->ym, o, 1, 1, &mean);
+        if (j->yr)
+            store_f64(j->yr, o, 1, 1, &inv);
+    }
+}
+
 static int lnorm_run(cf_kernel_call *c, cf_error *err)
 {
     const lnorm_state *s = c->state;
@@ -1264,6 +1395,12 @@ static int lnorm_run(cf_kernel_call *c, cf_error *err)
         (rc = param_row(c, c->n_in > 2 ? c->in[2] : NULL, "B", nr, x->dims + axis, 0, bias, err))) {
         free(buf);
         return rc;
+    }
+    if (x->dtype == CF_DT_FLOAT) {
+        lnorm_job j = {x->data, y->data, m, scale, bias, s->eps, ym, yr};
+        cf_par_ranges(outer, c->threads, (CF_PAR_PART + m - 1) / m, lnorm_part, &j);
+        free(buf);
+        return 0;
     }
     for (int64_t o = 0; o < outer; o++) {
         load_f64(x, o * m, 1, m, row);
