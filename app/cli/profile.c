@@ -24,6 +24,7 @@
 #include "format.h"
 #include "npy.h"
 #include "onnx/onnx.h"
+#include "profile.h"
 
 const char cf_cmd_profile_help[] =
     "usage: chipfit profile MODEL.onnx [options]\n"
@@ -116,110 +117,7 @@ static int parse_args(int argc, char **argv, prof_args *a)
     return 0;
 }
 
-/* ---- inputs ---------------------------------------------------------------- */
-
-/* splitmix64: a seeded stream of random numbers, local to one fill. */
-static uint64_t next_random(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-/* Uniform [0, 1) for float types (images, probabilities), 0..9 for
- * integers (small enough to be valid indices or token ids in most models),
- * and a fair coin for bool. */
-static int random_input(const cf_tensor *t, uint64_t seed, cf_value *v, cf_error *err)
-{
-    int64_t dims[CF_MAX_RANK];
-    if (t->shape.rank < 0 || t->shape.rank > CF_MAX_RANK)
-        return cf_error_set(err, CF_EINVAL, "input %s: unknown rank; give it with --input",
-                            t->name);
-    for (int i = 0; i < t->shape.rank; i++) {
-        dims[i] = t->shape.dims[i].value;
-        if (dims[i] < 0)
-            return cf_error_set(err, CF_EINVAL,
-                                "input %s: dimension %d is unknown; fix it with --dim or give "
-                                "the input with --input", t->name, i);
-    }
-    char what[256];
-    snprintf(what, sizeof what, "input %s", t->name);
-    int rc = cf_value_alloc(v, t->dtype, t->shape.rank, dims, what, err);
-    if (rc)
-        return rc;
-    uint64_t s = seed;
-    int64_t n = cf_value_numel(v);
-    float *f = malloc((size_t)(n ? n : 1) * sizeof *f);
-    if (!f)
-        return cf_error_set(err, CF_ENOMEM, "out of memory for input %s", t->name);
-    int floating = t->dtype == CF_DT_FLOAT || t->dtype == CF_DT_DOUBLE ||
-                   t->dtype == CF_DT_FLOAT16 || t->dtype == CF_DT_BFLOAT16;
-    for (int64_t i = 0; i < n; i++) {
-        uint64_t r = next_random(&s);
-        f[i] = floating ? (float)((double)(r >> 11) / 9007199254740992.0)
-               : t->dtype == CF_DT_BOOL ? (float)(r & 1)
-                                        : (float)(r % 10);
-    }
-    /* Through float: every integer 0..9 and bool is exact. */
-    for (int64_t i = 0; i < n; i++)
-        cf_value_set_f64(v, i, f[i]);
-    free(f);
-    return 0;
-}
-
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
-static int file_input(cf_graph *g, const char *path, cf_value *v, cf_error *err)
-{
-    if (ends_with(path, ".npy"))
-        return cf_npy_read(path, v, err);
-    if (ends_with(path, ".pb")) {
-        cf_tensor *t = NULL;
-        cf_value view = CF_VALUE_INIT;
-        int rc = cf_onnx_load_tensor(path, g, &t, err);
-        if (!rc)
-            rc = cf_value_from_tensor(&view, t, err);
-        return rc ? rc : cf_value_copy(v, &view, err);
-    }
-    return cf_error_set(err, CF_EINVAL, "%s: an input file is .npy or .pb", path);
-}
-
-/* Fills one value per feed input: from --input files, else random. Input
- * names the model does not have are usage errors (returned as CF_EINVAL). */
-static int make_inputs(cf_graph *g, const prof_args *a, const int32_t *feed, int32_t n_feed,
-                       cf_value *vals, cf_error *err)
-{
-    for (int k = 0; k < a->n_inputs; k++) {
-        char *eq = strchr(a->inputs[k], '=');
-        size_t nl = (size_t)(eq - a->inputs[k]);
-        int found = 0;
-        for (int32_t i = 0; i < n_feed; i++) {
-            const char *name = g->tensors[feed[i]].name;
-            if (strlen(name) == nl && strncmp(name, a->inputs[k], nl) == 0) {
-                found = 1;
-                int rc = file_input(g, eq + 1, &vals[i], err);
-                if (rc)
-                    return rc;
-            }
-        }
-        if (!found)
-            return cf_error_set(err, CF_EINVAL, "--input %.*s: the model has no input of that name",
-                                (int)nl, a->inputs[k]);
-    }
-    for (int32_t i = 0; i < n_feed; i++)
-        if (vals[i].dtype == CF_DT_UNDEFINED) {
-            int rc = random_input(&g->tensors[feed[i]], (uint64_t)a->seed * 1000003u + (uint64_t)i,
-                                  &vals[i], err);
-            if (rc)
-                return rc;
-        }
-    return 0;
-}
+/* ---- outputs ---------------------------------------------------------------- */
 
 static int save_outputs(const cf_graph *g, const char *dir, const cf_value *outs, cf_error *err)
 {
@@ -240,38 +138,6 @@ static int save_outputs(const cf_graph *g, const char *dir, const cf_value *outs
     return 0;
 }
 
-/* ---- statistics ------------------------------------------------------------ */
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Sorts v and returns the q-quantile (nearest rank). */
-static double quantile(double *v, long n, double q)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    long i = (long)floor(q * (double)(n - 1) + 0.5);
-    return v[i < 0 ? 0 : i >= n ? n - 1 : i];
-}
-
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-typedef struct prof_result {
-    int32_t n_layers;
-    cf_layer_cost *layers;
-    double whole_median_us, whole_p10_us, whole_p90_us;   /* uninstrumented */
-    double instr_median_us;                               /* instrumented runs, whole */
-    double layer_sum_us;                                  /* sum of layer medians */
-    size_t arena_bytes;
-} prof_result;
-
 /* ---- output ----------------------------------------------------------------- */
 
 static const char *base_name(const char *path)
@@ -280,14 +146,7 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
-static double overhead_pct(const prof_result *r)
-{
-    return r->whole_median_us > 0
-               ? 100.0 * (r->instr_median_us - r->whole_median_us) / r->whole_median_us
-               : 0;
-}
-
-static void print_text(const cf_graph *g, const prof_args *a, const prof_result *r)
+static void print_text(const cf_graph *g, const prof_args *a, const cf_profile *r)
 {
     char b1[32];
     printf("model      %s   backend %s   threads %ld   warm-up %ld   repeats %ld\n",
@@ -297,7 +156,7 @@ static void print_text(const cf_graph *g, const prof_args *a, const prof_result 
            r->whole_median_us, r->whole_p10_us, r->whole_p90_us);
     printf("profiler   instrumented runs %.1f µs median: overhead %+.1f%%; sum of layer medians "
            "%.1f µs\n",
-           r->instr_median_us, overhead_pct(r), r->layer_sum_us);
+           r->instr_median_us, cf_profile_overhead_pct(r), r->layer_sum_us);
     printf("memory     activation arena %s (planned)\n",
            cf_fmt_bytes((int64_t)r->arena_bytes, b1, sizeof b1));
     int wname = 5, wop = 2, wimpl = 4;
@@ -326,7 +185,7 @@ static void print_text(const cf_graph *g, const prof_args *a, const prof_result 
     }
 }
 
-static void print_csv(const cf_graph *g, const prof_result *r)
+static void print_csv(const cf_graph *g, const cf_profile *r)
 {
     printf("index,layer,op,impl,kind,median_us,p10_us,p90_us,share\n");
     for (int32_t k = 0; k < g->n_nodes; k++) {
@@ -340,7 +199,7 @@ static void print_csv(const cf_graph *g, const prof_result *r)
     }
 }
 
-static int print_json(const cf_graph *g, const prof_args *a, const prof_result *r)
+static int print_json(const cf_graph *g, const prof_args *a, const cf_profile *r)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "schema", "chipfit.profile/1");
@@ -357,7 +216,7 @@ static int print_json(const cf_graph *g, const prof_args *a, const prof_result *
     cJSON_AddNumberToObject(w, "p90_us", r->whole_p90_us);
     cJSON_AddNumberToObject(w, "instrumented_median_us", r->instr_median_us);
     cJSON_AddNumberToObject(w, "layer_sum_us", r->layer_sum_us);
-    cJSON_AddNumberToObject(w, "overhead_pct", overhead_pct(r));
+    cJSON_AddNumberToObject(w, "overhead_pct", cf_profile_overhead_pct(r));
     cJSON_AddNumberToObject(root, "arena_bytes", (double)r->arena_bytes);
     cJSON *layers = cJSON_AddArrayToObject(root, "layers");
     for (int32_t k = 0; k < g->n_nodes; k++) {
@@ -386,95 +245,17 @@ static int print_json(const cf_graph *g, const prof_args *a, const prof_result *
 
 /* ---- the command -------------------------------------------------------------- */
 
-static int profile(cf_graph *g, const prof_args *a, prof_result *r, cf_error *err)
+static int save_first_outputs(void *user, const cf_graph *g, const cf_value *outs, cf_error *err)
 {
-    const cf_backend_i *be = cf_backend_find(a->backend);
-    int32_t *feed = malloc(((size_t)g->n_inputs + 1) * sizeof *feed);
-    int32_t n_feed = feed ? cf_graph_feed_inputs(g, feed) : 0;
-    long R = a->repeats;
-    int32_t L = g->n_nodes;
-    cf_value *in = calloc((size_t)n_feed + 1, sizeof *in);
-    cf_value *out = calloc((size_t)g->n_outputs + 1, sizeof *out);
-    double *per_run = malloc(((size_t)L + 1) * sizeof *per_run);
-    double *samples = malloc(((size_t)L * (size_t)R + 1) * sizeof *samples);  /* [layer][run] */
-    double *whole = malloc((size_t)R * sizeof *whole), *instr = malloc((size_t)R * sizeof *instr);
-    r->layers = calloc((size_t)L + 1, sizeof *r->layers);
-    r->n_layers = L;
-    void *ctx = NULL;
-    int rc;
-    if (!feed || !in || !out || !per_run || !samples || !whole || !instr || !r->layers) {
-        rc = cf_error_set(err, CF_ENOMEM, "out of memory for %ld repeats of %d layers", R, (int)L);
-        goto done;
-    }
-    rc = make_inputs(g, a, feed, n_feed, in, err);
-    if (rc)
-        goto done;
-    cf_backend_opts opts = {(int)a->threads, 0, !a->no_nan};
-    rc = be->prepare(g, &opts, &ctx, err);
-    if (rc)
-        goto done;
-    /* The first run checks for NaN (when asked), plans the arena and gives
-     * the outputs to save; it is not timed. */
-    rc = be->run(ctx, in, n_feed, out, g->n_outputs, NULL, NULL, NULL, err);
-    if (!rc && a->save_dir)
-        rc = save_outputs(g, a->save_dir, out, err);
-    for (int32_t i = 0; i < g->n_outputs; i++)
-        cf_value_clear(&out[i]);
-    for (long w = 1; !rc && w < a->warmup; w++) {
-        rc = be->run(ctx, in, n_feed, out, g->n_outputs, NULL, NULL, NULL, err);
-        for (int32_t i = 0; i < g->n_outputs; i++)
-            cf_value_clear(&out[i]);
-    }
-    for (long t = 0; !rc && t < R; t++) {
-        double t0 = now_us();
-        rc = be->run(ctx, in, n_feed, out, g->n_outputs, per_run, NULL, NULL, err);
-        instr[t] = now_us() - t0;
-        for (int32_t i = 0; i < g->n_outputs; i++)
-            cf_value_clear(&out[i]);
-        if (rc)
-            break;
-        for (int32_t k = 0; k < L; k++)
-            samples[(size_t)k * (size_t)R + (size_t)t] = per_run[k];
-        t0 = now_us();
-        rc = be->run(ctx, in, n_feed, out, g->n_outputs, NULL, NULL, NULL, err);
-        whole[t] = now_us() - t0;
-        for (int32_t i = 0; i < g->n_outputs; i++)
-            cf_value_clear(&out[i]);
-    }
-    if (rc)
-        goto done;
-    r->whole_median_us = quantile(whole, R, 0.5);
-    r->whole_p10_us = quantile(whole, R, 0.1);
-    r->whole_p90_us = quantile(whole, R, 0.9);
-    r->instr_median_us = quantile(instr, R, 0.5);
-    r->layer_sum_us = 0;
-    for (int32_t k = 0; k < L; k++) {
-        double *s = samples + (size_t)k * (size_t)R;
-        cf_layer_cost *l = &r->layers[k];
-        l->node = k;
-        l->kind = CF_COST_MEASURED;
-        l->median_us = quantile(s, R, 0.5);
-        l->p10_us = quantile(s, R, 0.1);
-        l->p90_us = quantile(s, R, 0.9);
-        snprintf(l->impl, sizeof l->impl, "%s", be->layer_impl ? be->layer_impl(ctx, k) : be->name);
-        r->layer_sum_us += l->median_us;
-    }
-    for (int32_t k = 0; k < L; k++)
-        r->layers[k].share = r->layer_sum_us > 0 ? r->layers[k].median_us / r->layer_sum_us : 0;
-    r->arena_bytes = be->arena_bytes ? be->arena_bytes(ctx) : 0;
-done:
-    if (ctx)
-        be->release(ctx);
-    for (int32_t i = 0; in && i < n_feed; i++)
-        cf_value_clear(&in[i]);
-    free(feed);
-    free(in);
-    free(out);
-    free(per_run);
-    free(samples);
-    free(whole);
-    free(instr);
-    return rc;
+    const prof_args *a = user;
+    return a->save_dir ? save_outputs(g, a->save_dir, outs, err) : 0;
+}
+
+static int profile(cf_graph *g, const prof_args *a, cf_profile *r, cf_error *err)
+{
+    cf_profile_opts o = {a->backend, (int)a->threads, a->warmup, a->repeats,
+                         (uint64_t)a->seed, !a->no_nan, a->inputs, a->n_inputs};
+    return cf_profile_run(g, &o, NULL, save_first_outputs, (void *)a, r, err);
 }
 
 int cf_cmd_profile(int argc, char **argv)
@@ -492,7 +273,7 @@ int cf_cmd_profile(int argc, char **argv)
     opts.default_dim = 1;
     cf_error err = CF_ERROR_INIT;
     cf_graph *g = NULL;
-    prof_result r;
+    cf_profile r;
     memset(&r, 0, sizeof r);
     /* A --dim or --input naming something the model lacks is a usage
      * error (2); an input file of the wrong type or shape is a failure (1). */
@@ -504,7 +285,7 @@ int cf_cmd_profile(int argc, char **argv)
     }
     if (err.code) {
         cf_cli_error("%s", err.msg);
-        free(r.layers);
+        cf_profile_free(&r);
         cf_graph_free(g);
         return usage ? CF_EXIT_USAGE : CF_EXIT_FAIL;
     }
@@ -515,7 +296,7 @@ int cf_cmd_profile(int argc, char **argv)
         print_csv(g, &r);
     else
         print_text(g, &a, &r);
-    free(r.layers);
+    cf_profile_free(&r);
     cf_graph_free(g);
     return rc;
 }
