@@ -12,6 +12,7 @@
 
 #include "backend.h"
 #include "onnx/onnx.h"
+#include "profile.h"
 #include "value.h"
 
 static cf_graph *load_demo(void)
@@ -172,6 +173,53 @@ static void registry(void **state)
     assert_string_equal(cf_cost_kind_name(CF_COST_ESTIMATED), "estimated");
 }
 
+typedef struct seen {
+    int calls, timed_max_run, cancel_at_timed;
+    cf_profile_phase last;
+    int order_ok;
+} seen;
+
+static int watch(void *user, const cf_profile_progress *p)
+{
+    seen *s = user;
+    s->calls++;
+    if (p->phase < s->last)
+        s->order_ok = 0;
+    s->last = p->phase;
+    if (p->layer < 0 || p->layer > p->layers || p->run < 0 || p->run >= p->runs)
+        s->order_ok = 0;
+    if (p->phase == CF_PROFILE_TIMED && p->run > s->timed_max_run)
+        s->timed_max_run = (int)p->run;
+    return s->cancel_at_timed && p->phase == CF_PROFILE_TIMED && p->run == 1;
+}
+
+/* cf_profile_run: phases in order with sane counters, every layer timed,
+ * and a cancel from the progress callback stops it cleanly. */
+static void profile_progress_and_cancel(void **state)
+{
+    (void)state;
+    cf_graph *g = load_demo();
+    cf_profile_opts o = {"cpu", 1, 2, 3, 1, 1, NULL, 0};
+    cf_profile p;
+    cf_error err = CF_ERROR_INIT;
+    seen s = {0, -1, 0, CF_PROFILE_PREPARE, 1};
+    if (cf_profile_run(g, &o, watch, NULL, &s, &p, &err))
+        fail_msg("%s", err.msg);
+    assert_true(s.order_ok);
+    assert_int_equal(s.last, CF_PROFILE_TIMED);
+    assert_int_equal(s.timed_max_run, 2);
+    assert_true(s.calls > 3 * g->n_nodes);
+    assert_int_equal(p.n_layers, g->n_nodes);
+    assert_true(p.whole_median_us > 0);
+    for (int32_t k = 0; k < p.n_layers; k++)
+        assert_int_equal(p.layers[k].kind, CF_COST_MEASURED);
+    cf_profile_free(&p);
+    seen c = {0, -1, 1, CF_PROFILE_PREPARE, 1};
+    assert_int_equal(cf_profile_run(g, &o, watch, NULL, &c, &p, &err), CF_ECANCELED);
+    assert_null(p.layers);
+    cf_graph_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -179,6 +227,7 @@ int main(void)
         cmocka_unit_test(cpu_and_reference_agree),
         cmocka_unit_test(arena_repeat_and_cancel),
         cmocka_unit_test(wrong_inputs_are_refused),
+        cmocka_unit_test(profile_progress_and_cancel),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
