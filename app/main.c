@@ -1,21 +1,35 @@
 /* main.c — chipfit's entry point and command table.
  *
- * `chipfit COMMAND [ARGS]` runs a command; `chipfit MODEL.onnx` opens the
- * model (for now the same as `chipfit info MODEL`; the TUI takes this over).
- * Exit codes: 0 success, 1 failure, 2 usage error. */
+ * `chipfit COMMAND [ARGS]` runs a command. `chipfit MODEL.onnx` opens the
+ * model in the TUI when stdin and stdout are a terminal, and prints `chipfit
+ * info MODEL` otherwise (a script or a pipe gets text); `chipfit` alone
+ * opens the TUI at its open prompt. Exit codes: 0 success, 1 failure, 2
+ * usage error. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
+#include "tui/tui.h"
 
 #ifndef CHIPFIT_VERSION
 #define CHIPFIT_VERSION "dev"
 #endif
 
 static int cmd_help(int argc, char **argv);
+static int cmd_tui(int argc, char **argv);
+
+static const char tui_help[] =
+    "usage: chipfit tui [MODEL.onnx]\n"
+    "\n"
+    "Opens the interactive workbench: the model's layers with their static costs,\n"
+    "a detail pane, profiling on the CPU in the background (p), sorting, filtering.\n"
+    "Press ? inside for the keys (also in docs/tui.md). Without MODEL it starts at\n"
+    "the open prompt. Needs a terminal; `chipfit MODEL.onnx` in a terminal is the\n"
+    "same as `chipfit tui MODEL.onnx`.\n";
 
 static const char help_help[] =
     "usage: chipfit help [COMMAND]\n"
@@ -29,6 +43,7 @@ static const cf_command commands[] = {
     {"conformance", cf_cmd_conformance, "run ONNX test models and check the outputs",
      cf_cmd_conformance_help},
     {"ops", cf_cmd_ops, "list the ops the CPU backend runs", cf_cmd_ops_help},
+    {"tui", cmd_tui, "open the interactive workbench (the default in a terminal)", tui_help},
     {"help", cmd_help, "show help for a command", help_help},
 };
 
@@ -37,7 +52,8 @@ static const cf_command commands[] = {
 static const char overview[] =
     "chipfit " CHIPFIT_VERSION " — a workbench for porting ONNX models to AI accelerators\n"
     "\n"
-    "usage: chipfit MODEL.onnx            open a model (shows `info` until the TUI lands)\n"
+    "usage: chipfit [MODEL.onnx]          open the workbench (TUI) in a terminal;\n"
+    "                                     without a terminal, print `info MODEL`\n"
     "       chipfit COMMAND [ARGS...]\n"
     "       chipfit help COMMAND | --help | --version\n"
     "\n"
@@ -128,9 +144,31 @@ static int finish(int rc)
     return rc;
 }
 
+static int interactive(void)
+{
+    return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+}
+
+static int cmd_tui(int argc, char **argv)
+{
+    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        fputs(tui_help, stdout);
+        return CF_EXIT_OK;
+    }
+    if (argc > 2)
+        return cf_cli_usage("tui", "tui takes at most one model, got %d arguments", argc - 1);
+    if (!interactive()) {
+        cf_cli_error("the TUI needs a terminal (stdin and stdout); for text use `chipfit info`");
+        return CF_EXIT_USAGE;
+    }
+    return cf_tui_main(argc > 1 ? argv[1] : NULL);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
+        if (interactive())
+            return cf_tui_main(NULL);
         print_overview(stderr);
         return CF_EXIT_USAGE;
     }
@@ -147,7 +185,9 @@ int main(int argc, char **argv)
     if (c)
         return finish(c->run(argc - 1, argv + 1));
     if (first[0] != '-' && looks_like_model(first)) {
-        /* `chipfit MODEL [flags]`: the model view. */
+        /* `chipfit MODEL [flags]`: the TUI in a terminal, else the text view. */
+        if (argc == 2 && interactive())
+            return cf_tui_main(first);
         argv[0] = "info";
         return finish(cf_cmd_info(argc, argv));
     }

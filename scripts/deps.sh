@@ -10,6 +10,8 @@ packages=(
   libcjson-dev                                    # JSON output
   libdnnl-dev                                     # oneDNN: fast CPU conv / matmul
   libcmocka-dev                                   # unit tests
+  libncurses-dev                                  # the TUI (ncursesw)
+  tmux                                            # drives the TUI in its tests
   libonnx-testdata                                # ONNX's 1,072 test models (round-trip test)
   jq                                              # JSON checks in the CLI tests
 )

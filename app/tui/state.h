@@ -1,0 +1,123 @@
+/* state.h — what the TUI's files share: the workbench state (one struct,
+ * owned by cf_tui_main), the columns of the layer table, and the functions
+ * each file offers the others. Nothing here is global: every function takes
+ * the state. */
+#ifndef CF_TUI_STATE_H
+#define CF_TUI_STATE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "cost.h"
+#include "graph.h"
+#include "profile.h"
+
+/* Columns of the layer table, in display order. */
+typedef enum col_id {
+    COL_INDEX,
+    COL_NAME,
+    COL_OP,
+    COL_SHAPE,
+    COL_PARAMS,
+    COL_MACS,
+    COL_CPU,
+    COL_SHARE,
+    N_COLS
+} col_id;
+
+typedef enum ui_mode {
+    MODE_TABLE,       /* browsing */
+    MODE_FILTER,      /* typing the filter (live) */
+    MODE_OPEN,        /* typing a model path */
+    MODE_SETTINGS,    /* the profiling settings form */
+    MODE_CONFIRM_QUIT /* quit while profiling runs? */
+} ui_mode;
+
+typedef enum work_state {
+    WORK_IDLE,
+    WORK_RUNNING,
+    WORK_DONE,        /* a result waits to be picked up */
+    WORK_FAILED,      /* an error waits to be shown */
+} work_state;
+
+/* The profiling worker: one thread at a time, over the current graph. */
+typedef struct worker {
+    pthread_t thread;
+    int started;                  /* thread needs joining */
+    atomic_int state;             /* work_state */
+    atomic_int cancel;            /* set by the UI: stop at the next layer */
+    pthread_mutex_t lock;         /* guards progress, result, err below */
+    cf_profile_progress progress;
+    cf_profile result;
+    cf_error err;
+    cf_profile_opts opts;
+    double started_us;
+} worker;
+
+typedef struct settings {
+    int threads, repeats, warmup;
+    int reference;                /* 1: cpu-ref backend */
+} settings;
+
+typedef struct tui {
+    /* the model */
+    char path[4096];
+    cf_graph *g;
+    cf_model_cost *cost;
+    char **shape_text;            /* per layer: output 0's shape, formatted */
+    /* the last completed profile of this model (layers NULL when none) */
+    cf_profile prof;
+    settings prof_settings;       /* what it was measured with */
+    worker work;
+    settings next;                /* what the next profile uses */
+
+    /* the table */
+    int32_t *rows;                /* layer indices shown, filtered and sorted */
+    int32_t n_rows;
+    int sel, top;                 /* selected row and first row shown (indices into rows) */
+    col_id sort_col;
+    int sort_desc;
+    char filter[128];
+    int show_detail;
+    int detail_scroll;
+
+    /* the screen */
+    ui_mode mode;
+    int show_help, help_scroll;
+    char input[4096];             /* the open prompt's text */
+    int settings_field;
+    settings form;                /* the settings being edited */
+    char status[512];
+    int status_error;             /* 1: status is an error (shown in red / bold) */
+    int utf8, color;
+    int table_y, table_h;         /* where the last draw put the table rows */
+    int quit;
+
+    /* library stderr, captured in a file instead of the screen */
+    int stderr_fd;                /* the captured file (read side) */
+    long stderr_seen;             /* bytes already reported */
+    char stderr_path[64];
+} tui;
+
+/* work.c */
+int tui_open_model(tui *t, const char *path);   /* 0, or an error in the status line */
+void tui_close_model(tui *t);
+int tui_profile_start(tui *t);
+void tui_profile_cancel(tui *t);                /* asks; tui_poll_work sees the end */
+void tui_profile_join(tui *t);                  /* cancels and waits */
+int tui_poll_work(tui *t);                      /* 1 when something changed to redraw */
+void tui_status(tui *t, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* table.c */
+void tui_rebuild_rows(tui *t);                  /* filter and sort again, keep the selection */
+const char *tui_col_title(col_id c);
+char tui_col_key(col_id c);                     /* the key that sorts by it */
+void tui_select(tui *t, int row);               /* clamps, scrolls into view */
+
+/* draw.c */
+void tui_colors(tui *t);                        /* after initscr; honours t->color */
+void tui_draw(tui *t);
+int tui_row_at(const tui *t, int screen_y);     /* row index under a screen line, or -1 */
+
+#endif
