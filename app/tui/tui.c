@@ -332,8 +332,9 @@ static void key(tui *t, int ch)
 
 /* ---- the loop ------------------------------------------------------------------------ */
 
-/* CHIPFIT_TUI_TRACE=FILE: one line per key, "key µs" (handling and redraw),
- * for bench/. */
+/* CHIPFIT_TUI_TRACE=FILE, for bench/: "open µs" once (start to the first
+ * screen, model loaded), then one line per key, "key µs" (handling it and
+ * redrawing). */
 static double now_us(void)
 {
     struct timespec ts;
@@ -343,6 +344,7 @@ static double now_us(void)
 
 int cf_tui_main(const char *path)
 {
+    double start_us = now_us();
     tui *t = calloc(1, sizeof *t);
     if (!t) {
         cf_cli_error("out of memory starting the TUI");
@@ -359,6 +361,9 @@ int cf_tui_main(const char *path)
     const char *trace_path = getenv("CHIPFIT_TUI_TRACE");
     if (trace_path && *trace_path)
         trace = fopen(trace_path, "w");
+    /* oneDNN's verbose mode prints to stdout, which is the screen here. */
+    setenv("ONEDNN_VERBOSE", "0", 1);
+    setenv("DNNL_VERBOSE", "0", 1);
     saved_termios_ok = tcgetattr(STDIN_FILENO, &saved_termios) == 0;
     install_signals();
     capture_stderr(t);
@@ -385,6 +390,10 @@ int cf_tui_main(const char *path)
         tui_status(t, 0, "type the path of an ONNX model");
     }
     tui_draw(t);
+    if (trace) {
+        fprintf(trace, "open %.1f\n", now_us() - start_us);
+        fflush(trace);
+    }
     while (!t->quit && !got_stop_signal) {
         int running = atomic_load(&t->work.state) != WORK_IDLE;
         timeout(running ? 100 : -1);
@@ -397,8 +406,10 @@ int cf_tui_main(const char *path)
         int changed = tui_poll_work(t) | check_stderr(t);
         if (ch != ERR || changed) {
             tui_draw(t);
-            if (trace && ch != ERR)
+            if (trace && ch != ERR) {
                 fprintf(trace, "%d %.1f\n", ch, now_us() - t0);
+                fflush(trace);
+            }
         }
     }
     tui_close_model(t);   /* joins a running profile */

@@ -18,7 +18,7 @@ expect_in out ' Conv +1x32x26x26 ' "conv1 row with its output shape"
 expect_in out ' Gemm +1x10 ' "the classifier row"
 expect_in out ' Softmax ' "the softmax row"
 
-# chipfit MODEL is the model view (info until the TUI exists).
+# chipfit MODEL without a terminal (as here) prints the info view.
 expect_rc 0 "chipfit MODEL" -- "$CHIPFIT" "$MODEL"
 expect_in out '^params +34,826 ' "chipfit MODEL shows the model"
 
