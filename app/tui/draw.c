@@ -266,11 +266,43 @@ static void tensor_line(lines *l, const cf_graph *g, const char *label, int32_t 
     }
     const cf_tensor *t = &g->tensors[id];
     cf_shape_format(&t->shape, shape, sizeof shape);
-    int64_t n = 0;
     int weight = (t->flags & CF_TENSOR_INITIALIZER) != 0;
-    line_add(l, "%-9s %s  %s[%s]%s%s", label, t->name, cf_dtype_name(t->dtype), shape,
-             weight ? "  constant" : "",
-             weight && cf_shape_numel(&t->shape, &n) ? "" : "");
+    line_add(l, "%-9s %s  %s[%s]%s", label, t->name, cf_dtype_name(t->dtype), shape,
+             weight ? "  (weights)" : "");
+}
+
+/* Statistics of weight tensor id, computed the first time it is shown (a
+ * tensor above 8M elements waits for `w`: about 10 ns an element). */
+#define WEIGHT_AUTO_LIMIT (8 << 20)
+
+static void weight_lines(const tui *t, int32_t id, lines *l)
+{
+    const cf_tensor *w = &t->g->tensors[id];
+    int64_t n = 0;
+    if (!cf_shape_numel(&w->shape, &n) || n < 2 || !w->data || w->dtype == CF_DT_STRING)
+        return;
+    cf_weight_stats *s = t->wstats[id];
+    if (!s && n > WEIGHT_AUTO_LIMIT && !t->big_ok) {
+        line_add(l, "weights   %s: %lld elements; w computes their statistics", w->name,
+                 (long long)n);
+        return;
+    }
+    if (!s) {
+        cf_error err = CF_ERROR_INIT;
+        s = malloc(sizeof *s);
+        if (!s || cf_weight_stats_compute(w, 24, s, &err)) {
+            free(s);
+            line_add(l, "weights   %s: %s", w->name, err.code ? err.msg : "out of memory");
+            return;
+        }
+        t->wstats[id] = s;
+    }
+    char hist[128];
+    cf_weight_histogram_text(s, !t->utf8, hist, sizeof hist);
+    line_add(l, "weights   %s  min %.4g  max %.4g  mean %.4g  std %.4g  zeros %.1f%%%s",
+             w->name, s->min, s->max, s->mean, s->std, s->zero_pct,
+             s->n_nan || s->n_inf ? "  (has NaN/inf)" : "");
+    line_add(l, "          [%s]  %d bins, %.4g .. %.4g", hist, s->n_bins, s->min, s->max);
 }
 
 static void build_detail(const tui *t, int32_t k, lines *l)
@@ -278,32 +310,35 @@ static void build_detail(const tui *t, int32_t k, lines *l)
     const cf_graph *g = t->g;
     const cf_node *n = &g->nodes[k];
     const cf_layer_static *c = &t->cost->layers[k];
-    char a[32], b[32], d[32], e[32];
+    char a[32], b[32], d[32], e[32], f[32];
     l->n = 0;
     line_add(l, "layer %d  %s  (%s%s%s)", (int)k, n->name, n->op_type,
              t->prof.layers ? ", " : "", t->prof.layers ? t->prof.layers[k].impl : "");
-    for (int j = 0; j < n->n_inputs; j++)
-        tensor_line(l, g, j ? "" : "inputs", n->inputs[j]);
-    for (int j = 0; j < n->n_outputs; j++)
-        tensor_line(l, g, j ? "" : "outputs", n->outputs[j]);
-    if (n->n_attrs) {
-        char text[200];
-        for (int i = 0; i < n->n_attrs; i++) {
-            attr_text(&n->attrs[i], text, sizeof text);
-            line_add(l, "%-9s %s = %s", i ? "" : "attrs", n->attrs[i].name, text);
-        }
-    }
     line_add(l, "static    params %s  MACs %s  FLOPs %s  in %s  out %s  (counted)",
              cf_fmt_count(c->params, a, sizeof a), cf_fmt_count(c->macs, b, sizeof b),
              cf_fmt_count(c->flops, d, sizeof d), cf_fmt_bytes(c->in_bytes, e, sizeof e),
-             cf_fmt_bytes(c->out_bytes, (char[32]){0}, 32));
+             cf_fmt_bytes(c->out_bytes, f, sizeof f));
     if (t->prof.layers) {
         const cf_layer_cost *m = &t->prof.layers[k];
         line_add(l, "measured  median %.1f µs  p10 %.1f  p90 %.1f  share %.1f%%  (%s, %d thread(s))",
                  m->median_us, m->p10_us, m->p90_us, 100 * m->share,
                  t->prof_settings.reference ? "cpu-ref" : "cpu", t->prof_settings.threads);
     } else {
-        line_add(l, "measured  not yet: press p to profile");
+        line_add(l, "measured  not yet: p profiles");
+    }
+    for (int j = 0; j < n->n_inputs; j++)
+        tensor_line(l, g, j ? "" : "inputs", n->inputs[j]);
+    for (int j = 0; j < n->n_outputs; j++)
+        tensor_line(l, g, j ? "" : "outputs", n->outputs[j]);
+    for (int j = 0; j < n->n_inputs; j++)
+        if (n->inputs[j] >= 0 && (g->tensors[n->inputs[j]].flags & CF_TENSOR_INITIALIZER))
+            weight_lines(t, n->inputs[j], l);
+    if (n->n_attrs) {
+        char text[200];
+        for (int i = 0; i < n->n_attrs; i++) {
+            attr_text(&n->attrs[i], text, sizeof text);
+            line_add(l, "%-9s %s = %s", i ? "" : "attrs", n->attrs[i].name, text);
+        }
     }
 }
 
@@ -463,6 +498,7 @@ static const char *const help_lines[] = {
     "  I               invert the sort order",
     "  / (F3)          filter by name or op, live; Enter keeps, Esc clears",
     "  d               show / hide the detail pane;  J / K scroll it",
+    "  w               weight statistics for tensors over 8M elements too",
     "  p (F5)          profile on the CPU in the background",
     "  Esc (F9)        cancel a running profile",
     "  s (F2)          settings: threads, repeats, warm-up, backend",

@@ -12,6 +12,7 @@
 #include "cost.h"
 #include "graph.h"
 #include "profile.h"
+#include "weights.h"
 
 /* Columns of the layer table, in display order. */
 typedef enum col_id {
@@ -66,6 +67,8 @@ typedef struct tui {
     cf_graph *g;
     cf_model_cost *cost;
     char **shape_text;            /* per layer: output 0's shape, formatted */
+    cf_weight_stats **wstats;     /* per tensor: computed on first show, NULL until then */
+    int big_ok;                   /* 1: `w` asked for statistics of large tensors too */
     /* the last completed profile of this model (layers NULL when none) */
     cf_profile prof;
     settings prof_settings;       /* what it was measured with */

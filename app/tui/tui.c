@@ -273,6 +273,10 @@ static void key_table(tui *t, int ch)
     case '/': case KEY_F(3): case KEY_F(4): t->mode = MODE_FILTER; break;
     case 'd': t->show_detail = !t->show_detail; break;
     case 'J': t->detail_scroll++; break;
+    case 'w':
+        t->big_ok = 1;
+        tui_status(t, 0, "weight statistics of large tensors: computed when shown");
+        break;
     case 'K': t->detail_scroll = t->detail_scroll > 0 ? t->detail_scroll - 1 : 0; break;
     case 'p': case KEY_F(5): tui_profile_start(t); break;
     case 27: case KEY_F(9): tui_profile_cancel(t); break;

@@ -42,6 +42,11 @@ void tui_close_model(tui *t)
     if (t->g)
         free_shapes(t->shape_text, t->g->n_nodes);
     t->shape_text = NULL;
+    for (int32_t i = 0; t->g && t->wstats && i < t->g->n_tensors; i++)
+        free(t->wstats[i]);
+    free(t->wstats);
+    t->wstats = NULL;
+    t->big_ok = 0;
     cf_model_cost_free(t->cost);
     t->cost = NULL;
     cf_profile_free(&t->prof);
@@ -87,7 +92,16 @@ int tui_open_model(tui *t, const char *path)
         tui_status(t, 1, "cannot open %s: out of memory", path);
         return CF_ENOMEM;
     }
+    cf_weight_stats **ws = calloc((size_t)g->n_tensors + 1, sizeof *ws);
+    if (!ws) {
+        free_shapes(shapes, g->n_nodes);
+        cf_model_cost_free(cost);
+        cf_graph_free(g);
+        tui_status(t, 1, "cannot open %s: out of memory", path);
+        return CF_ENOMEM;
+    }
     tui_close_model(t);
+    t->wstats = ws;
     t->g = g;
     t->cost = cost;
     t->shape_text = shapes;
