@@ -4,6 +4,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <omp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,6 +114,8 @@ int cf_exec_new(const cf_graph *g, cf_exec *parent, int reference_only, int thre
     e->parent = parent;
     e->reference_only = reference_only;
     e->threads = threads > 0 ? threads : 1;
+    /* Kernels that fix their thread count at set-up (oneDNN) read it here. */
+    omp_set_num_threads(e->threads);
     size_t nt = (size_t)g->n_tensors + 1, nn = (size_t)g->n_nodes + 1;
     e->kernels = calloc(nn, sizeof *e->kernels);
     e->states = calloc(nn, sizeof *e->states);

@@ -489,7 +489,10 @@ static int dnn_run(cf_kernel_call *c, cf_error *err)
             st->prim = NULL;
         }
         st->nthr = want;
-        int rc = build_pd(st, c->node, err);
+        /* Everything again: the reorders too fix their thread count when
+         * made, and a 2-thread reorder in a 1-thread run wakes an idle
+         * OpenMP thread every call (milliseconds when the CPUs are busy). */
+        int rc = rebuild(st, c->node, err);
         if (rc)
             return cf_kernel_error(c, err, rc, "rebuilding for %d threads failed", want);
     }
