@@ -23,6 +23,9 @@ ROOT=$(cd "$HERE/.." && pwd)
 CHIPFIT=${CHIPFIT:-$ROOT/build/chipfit}
 NODE=${NODE:-node}
 PYTHON=${PYTHON:-/usr/bin/python3}
+PROG=compare.sh
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$HERE/lib.sh"
 
 ALL_MODELS=resnet18,mobilenet_v2,squeezenet1_1,efficientnet_b0,transformer_encoder,fashion_cnn
 EXPORTED=" resnet18 mobilenet_v2 squeezenet1_1 efficientnet_b0 transformer_encoder "
@@ -37,19 +40,6 @@ run_timeout=600
 usage() {
     sed -n '2,18s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
     echo "models: $ALL_MODELS, or a path to an .onnx file"
-}
-
-die() {
-    echo "compare.sh: $1" >&2
-    exit "${2:-2}"
-}
-
-need_value() {
-    [[ $# -ge 2 && -n $2 ]] || die "$1 needs a value (see --help)"
-}
-
-is_uint() {
-    [[ $1 =~ ^[0-9]+$ ]]
 }
 
 while [[ $# -gt 0 ]]; do
@@ -73,30 +63,11 @@ while [[ $# -gt 0 ]]; do
     esac
 done
 
-for v in rounds repeats run_timeout; do
-    if ! is_uint "${!v}" || [[ ${!v} -lt 1 ]]; then
-        die "--${v/run_/} needs an integer >= 1 (got '${!v}')"
-    fi
-done
-is_uint "$warmup" || die "--warmup needs an integer >= 0 (got '$warmup')"
-is_uint "$seed" || die "--seed needs an integer >= 0 (got '$seed')"
-IFS=, read -r -a thread_list <<<"$threads"
-for t in "${thread_list[@]}"; do
-    if ! is_uint "$t" || [[ $t -lt 1 ]]; then
-        die "--threads needs integers >= 1 (got '$threads')"
-    fi
-done
+check_counts
 IFS=, read -r -a model_list <<<"$models"
 [[ ${#model_list[@]} -gt 0 && ${#thread_list[@]} -gt 0 ]] || die "nothing to run"
 
-# ---- set-up checks: each names its fix --------------------------------------------
-[[ -x $CHIPFIT ]] || die "no chipfit at $CHIPFIT: build it (cmake --build build) or set CHIPFIT"
-command -v "$NODE" >/dev/null || die "no node ($NODE): apt-get install nodejs npm, or set NODE"
-[[ -d $HERE/ort/node_modules/onnxruntime-node ]] ||
-    die "ONNX Runtime is not installed: run \`(cd bench/ort && npm ci)\` first (see bench/README.md)"
-"$PYTHON" -c 'import numpy, onnx' 2>/dev/null ||
-    die "$PYTHON lacks numpy or onnx: apt-get install python3-numpy python3-onnx, or set PYTHON"
-command -v timeout >/dev/null || die "no timeout(1) (coreutils)"
+check_setup
 
 model_path() {
     case $1 in
@@ -129,47 +100,7 @@ mkdir -p "$work"
 runs=$work/runs.tsv
 : >"$runs"
 
-# One run of one tool; appends a line to runs.tsv. Never fails the script.
-# run_tool TOOL MODEL THREADS ROUND DIR OUTDIR -- COMMAND...
-run_tool() {
-    local tool=$1 model=$2 t=$3 round=$4 dir=$5 outdir=$6
-    shift 7
-    local js=$dir/$tool-r$round.json err=$dir/$tool-r$round.err rc=0
-    timeout "$run_timeout" "$@" >"$js" 2>"$err" || rc=$?
-    [[ $rc -eq 124 ]] && echo "timed out after ${run_timeout}s" >>"$err"
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
-        "$model" "$t" "$tool" "$round" "$rc" "$js" "$err" "$outdir" >>"$runs"
-    return "$rc"
-}
-
-cpu=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || true)
-# Other work on the machine (a compile) takes a core, and the timings of both
-# tools, the multi-threaded ones most, suffer. Before each model and thread
-# count, the share of all CPUs busy over half a second (from /proc/stat) while
-# this script runs nothing; the highest share goes into the report.
-cpu_busy_pct() {
-    local a b
-    a=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6; exit }' /proc/stat 2>/dev/null) || return 0
-    sleep 0.5
-    b=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6; exit }' /proc/stat 2>/dev/null) || return 0
-    awk -v a="$a" -v b="$b" 'BEGIN {
-        split(a, x, " "); split(b, y, " ")
-        busy = y[1] - x[1]; all = busy + y[2] - x[2]
-        printf "%d\n", (all > 0 ? 100 * busy / all + 0.5 : 0) }'
-}
-busy_max=0
-busy_at=""
-note_busy() {   # note_busy WHERE
-    local pct
-    pct=$(cpu_busy_pct)
-    [[ -n $pct ]] || return 0
-    if [[ $pct -gt $busy_max ]]; then
-        busy_max=$pct busy_at=$1
-    fi
-    if [[ $pct -gt 15 ]]; then
-        echo "compare.sh: warning: other processes keep ${pct}% of the CPUs busy ($1): timings will be off" >&2
-    fi
-}
+cpu=$(cpu_name)
 load_start=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')
 echo "chipfit $CHIPFIT against ONNX Runtime; $rounds round(s) of warm-up $warmup + $repeats runs; ${cpu:-unknown CPU}, $(nproc) CPU(s)" >&2
 echo "work folder: $work" >&2
@@ -198,14 +129,14 @@ for m in "${model_list[@]}"; do
                 cf_save=(--save-outputs "$cf_out") ort_save=(--save-outputs "$ort_out")
             fi
             if [[ $cf_ok -eq 1 ]]; then
-                if ! run_tool chipfit "$name" "$t" "$r" "$dir" "$cf_out" -- \
+                if ! run_tool chipfit "$name" "$t" "$r" "$dir/chipfit-r$r" "$cf_out" -- \
                     "$CHIPFIT" profile "$path" --threads "$t" --warmup "$warmup" \
                     --repeats "$repeats" "${input_args[@]}" "${cf_save[@]}" --json; then
                     cf_ok=0   # it will not run in the next rounds either
                     echo "  $name t$t: $(grep -m1 . "$dir/chipfit-r$r.err" || echo "chipfit failed")" >&2
                 fi
             fi
-            run_tool ort "$name" "$t" "$r" "$dir" "$ort_out" -- \
+            run_tool ort "$name" "$t" "$r" "$dir/ort-r$r" "$ort_out" -- \
                 "$NODE" "$HERE/ort/run.mjs" "$path" --threads "$t" --warmup "$warmup" \
                 --repeats "$repeats" "${input_args[@]}" "${ort_save[@]}" ||
                 echo "  $name t$t: ORT: $(grep -m1 . "$dir/ort-r$r.err" || echo failed)" >&2
@@ -222,11 +153,7 @@ done
     echo "Each figure: the lowest of $rounds round(s)' medians, each median over $repeats timed"
     echo "runs after $warmup warm-up run(s); chipfit and ORT rounds alternate. Inputs seeded"
     echo "random (seed $seed); output difference from the first round. Ratio < 1: chipfit faster."
-    echo "Other processes: at most ${busy_max}% of the CPUs busy in the half-second samples taken"
-    echo "before each model and thread count${busy_at:+ (${busy_at})}; load average $load_start at the start."
-    if [[ $busy_max -gt 15 ]]; then
-        printf '\n%s\n' "**Warning:** other processes kept ${busy_max}% of the CPUs busy (${busy_at}): the timings, the multi-threaded ones most, are unreliable. Rerun on an idle machine."
-    fi
+    busy_report "each model and thread count" "$load_start"
     echo
 } >"$report"
 rc=0

@@ -5,7 +5,13 @@
  * output channel), the product is accumulated exactly in 64 bits, and the
  * QLinear ops requantize the sum (round half to even, saturate). Widening
  * first costs memory but keeps every inner loop a plain int32 loop whatever
- * the mix of uint8/int8 operands. */
+ * the mix of uint8/int8 operands.
+ *
+ * QuantizeLinear and DequantizeLinear between float32 and uint8/int8 (what
+ * int8 CNNs run around every float layer), and DynamicQuantizeLinear, have
+ * fast paths: one vectorised loop per run of elements sharing a scale and
+ * zero point, split over the threads for large tensors, bit for bit what
+ * the general loops compute. */
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -179,6 +185,197 @@ static int32_t *centered(const cf_kernel_call *c, const cf_value *x, const qpara
     return o;
 }
 
+/* ---- fast paths: float32 <-> uint8/int8 ------------------------------------ */
+
+/* x / scale rounded half to even, plus zp, saturated to [qmin, qmax], NaN to
+ * 0: the general loop's result (saturate(nearbyint(x / scale) + zp)) in
+ * float32 only. The quotient is the same float division. Clamping it to
+ * [lo, hi] = [qmin - zp, qmax - zp] before rounding gives what clamping
+ * after does (rounding is monotonic and keeps those integers), and leaves
+ * |v| < 2^22, where adding and subtracting 1.5 * 2^23 rounds to an integer
+ * as nearbyint does in the default rounding mode (the sum's last bit has
+ * weight 1, and 1.5 * 2^23 is even, so its ties go to the even integer).
+ * No -ffast-math, so the compiler keeps the pair; both are plain SIMD
+ * additions where nearbyintf needs SSE4.1. The result is an integer that
+ * converts exactly. */
+static inline float q8_value(float x, float scale, float lo, float hi, float zp)
+{
+    float v = x / scale;
+    v = v < lo ? lo : v;
+    v = v > hi ? hi : v;
+    v = v == v ? v : -zp;   /* NaN (both comparisons false): 0 once zp is back */
+    v = (v + 0x1.8p23f) - 0x1.8p23f;
+    return v + zp;
+}
+
+/* The loops, for uint8 (u8) and int8 (i8). span: one scale and zero point
+ * (lo and hi as q8_value wants them). each: an entry of sc[] and zp[] per
+ * element, for per-axis parameters that change every few elements (the
+ * last axis, say), where a span call per run would cost more than the run. */
+#define Q8_LOOPS(T, sfx, qmin, qmax)                                                     \
+    CF_HOT_LOOP static void q8_span_##sfx(const float *x, T *y, int64_t n, float sc,    \
+                                          float lo, float hi, float zp)                 \
+    {                                                                                   \
+        for (int64_t i = 0; i < n; i++)                                                 \
+            y[i] = (T)(int32_t)q8_value(x[i], sc, lo, hi, zp);                          \
+    }                                                                                   \
+    CF_HOT_LOOP static void q8_each_##sfx(const float *x, T *y, int64_t n,              \
+                                          const float *sc, const float *zp)             \
+    {                                                                                   \
+        for (int64_t i = 0; i < n; i++)                                                 \
+            y[i] = (T)(int32_t)q8_value(x[i], sc[i], qmin - zp[i], qmax - zp[i], zp[i]); \
+    }                                                                                   \
+    /* (x - zp) * scale, as the general loop: the difference is exact in float */       \
+    CF_HOT_LOOP static void dq8_span_##sfx(const T *x, float *y, int64_t n, float sc,   \
+                                           float zp)                                    \
+    {                                                                                   \
+        for (int64_t i = 0; i < n; i++)                                                 \
+            y[i] = ((float)x[i] - zp) * sc;                                             \
+    }                                                                                   \
+    CF_HOT_LOOP static void dq8_each_##sfx(const T *x, float *y, int64_t n,             \
+                                           const float *sc, const float *zp)            \
+    {                                                                                   \
+        for (int64_t i = 0; i < n; i++)                                                 \
+            y[i] = ((float)x[i] - zp[i]) * sc[i];                                       \
+    }
+
+Q8_LOOPS(uint8_t, u8, 0.0f, 255.0f)
+Q8_LOOPS(int8_t, i8, -128.0f, 127.0f)
+#undef Q8_LOOPS
+
+/* Per-axis runs shorter than this go through the `each` loops. */
+#define Q8_SHORT_RUN 16
+
+/* One (de)quantization between float32 and an 8-bit type, over any part of
+ * the tensor (cf_par_ranges gives each thread one). Per tensor, or per axis
+ * in long runs: the part is cut where the scale and zero point change
+ * (every `inner` elements), each piece one span call. Per axis in short
+ * runs: sc[] and zp[] hold one period of the parameters (n * inner
+ * elements), and the part is cut at the period's end. Elements are
+ * independent, so any thread count gives the same bits. */
+typedef struct q8_job {
+    const void *x;
+    void *y;
+    const qparams *q;
+    cf_dtype qt;            /* UINT8 or INT8: y's type (quantize) or x's */
+    int quantize;
+    const float *sc, *zp;   /* NULL, or per element over a period */
+    int64_t period;
+} q8_job;
+
+static void q8_part(void *ctx, int64_t i0, int64_t i1)
+{
+    const q8_job *j = ctx;
+    const qparams *q = j->q;
+    int i8 = j->qt == CF_DT_INT8;
+    while (i0 < i1) {
+        int64_t e = i1, k = 0, at = 0;
+        if (j->sc) {
+            at = i0 % j->period;
+            e = i0 - at + j->period < i1 ? i0 - at + j->period : i1;
+        } else if (q->n > 1) {
+            k = qidx(q, i0);
+            e = (i0 / q->inner + 1) * q->inner < i1 ? (i0 / q->inner + 1) * q->inner : i1;
+        }
+        float sc = q->scale[k], z = (float)q->zp[k];
+        float lo = (i8 ? -128.0f : 0.0f) - z, hi = (i8 ? 127.0f : 255.0f) - z;
+        const float *psc = j->sc ? j->sc + at : NULL, *pzp = j->zp ? j->zp + at : NULL;
+        int64_t m = e - i0;
+        if (j->quantize) {
+            const float *x = (const float *)j->x + i0;
+            int8_t *ys = (int8_t *)j->y + i0;
+            uint8_t *yu = (uint8_t *)j->y + i0;
+            if (j->sc && i8)
+                q8_each_i8(x, ys, m, psc, pzp);
+            else if (j->sc)
+                q8_each_u8(x, yu, m, psc, pzp);
+            else if (i8)
+                q8_span_i8(x, ys, m, sc, lo, hi, z);
+            else
+                q8_span_u8(x, yu, m, sc, lo, hi, z);
+        } else {
+            const int8_t *xs = (const int8_t *)j->x + i0;
+            const uint8_t *xu = (const uint8_t *)j->x + i0;
+            float *y = (float *)j->y + i0;
+            if (j->sc && i8)
+                dq8_each_i8(xs, y, m, psc, pzp);
+            else if (j->sc)
+                dq8_each_u8(xu, y, m, psc, pzp);
+            else if (i8)
+                dq8_span_i8(xs, y, m, sc, z);
+            else
+                dq8_span_u8(xu, y, m, sc, z);
+        }
+        i0 = e;
+    }
+}
+
+/* Runs the fast path over x (n elements) into y. For short per-axis runs it
+ * first lays one period of the parameters out per element. */
+static int q8_run(cf_kernel_call *c, const void *x, void *y, int64_t n, const qparams *q,
+                  cf_dtype qt, int quantize, cf_error *err)
+{
+    q8_job job = {x, y, q, qt, quantize, NULL, NULL, 0};
+    float *buf = NULL;
+    if (q->n > 1 && q->inner < Q8_SHORT_RUN) {
+        job.period = q->n * q->inner;
+        buf = malloc(2 * (size_t)job.period * sizeof *buf);
+        if (!buf)
+            return cf_kernel_error(c, err, CF_ENOMEM, "out of memory");
+        for (int64_t i = 0; i < job.period; i++) {
+            buf[i] = q->scale[i / q->inner];
+            buf[job.period + i] = (float)q->zp[i / q->inner];
+        }
+        job.sc = buf;
+        job.zp = buf + job.period;
+    }
+    cf_par_ranges(n, c->threads, CF_PAR_PART, q8_part, &job);
+    free(buf);
+    return 0;
+}
+
+/* The smallest and largest of 0 and x[0..n), NaN left out, into *lo, *hi
+ * (which start at 0). The order of the comparisons does not change them: a
+ * zero never replaces the starting +0, and other equal values have the
+ * same bits. So 64 lanes (a loop that vectorises) and threads can split the
+ * work and still give what one sequential pass gives. */
+CF_HOT_LOOP static void range_span(const float *x, int64_t n, float *lo, float *hi)
+{
+    float l[64] = {0}, h[64] = {0};
+    int64_t i = 0;
+    for (; i + 64 <= n; i += 64)
+        for (int k = 0; k < 64; k++) {
+            float v = x[i + k];
+            l[k] = v < l[k] ? v : l[k];
+            h[k] = v > h[k] ? v : h[k];
+        }
+    for (; i < n; i++) {
+        l[0] = x[i] < l[0] ? x[i] : l[0];
+        h[0] = x[i] > h[0] ? x[i] : h[0];
+    }
+    for (int k = 0; k < 64; k++) {
+        *lo = l[k] < *lo ? l[k] : *lo;
+        *hi = h[k] > *hi ? h[k] : *hi;
+    }
+}
+
+typedef struct range_job {
+    const float *x;
+    float lo, hi;
+} range_job;
+
+static void range_part(void *ctx, int64_t i0, int64_t i1)
+{
+    range_job *j = ctx;
+    float lo = 0, hi = 0;
+    range_span(j->x + i0, i1 - i0, &lo, &hi);
+#pragma omp critical(cf_quant_range)
+    {
+        j->lo = lo < j->lo ? lo : j->lo;
+        j->hi = hi > j->hi ? hi : j->hi;
+    }
+}
+
 /* ---- QuantizeLinear / DequantizeLinear ------------------------------------ */
 
 /* The axis attribute matters only for per-axis parameters; per tensor it
@@ -237,6 +434,11 @@ static int ql_run(cf_kernel_call *c, cf_error *err)
         return err->code;
     }
     int64_t n = cf_value_numel(x);
+    if (x->dtype == CF_DT_FLOAT && (odt == CF_DT_UINT8 || odt == CF_DT_INT8)) {
+        rc = q8_run(c, x->data, y->data, n, &q, odt, 1, err);
+        qparams_free(&q);
+        return rc;
+    }
     for (int64_t i = 0; i < n; i++) {
         int64_t k = qidx(&q, i);
         double v;
@@ -291,6 +493,11 @@ static int dql_run(cf_kernel_call *c, cf_error *err)
                                                                             : CF_DT_FLOAT;
     cf_value *y = cf_kcall_output(c, 0, odt, x->rank, x->dims, err);
     int64_t n = cf_value_numel(x);
+    if (y && odt == CF_DT_FLOAT && (x->dtype == CF_DT_UINT8 || x->dtype == CF_DT_INT8)) {
+        rc = q8_run(c, x->data, y->data, n, &q, x->dtype, 0, err);
+        qparams_free(&q);
+        return rc;
+    }
     float *f = y && odt != CF_DT_FLOAT ? malloc((size_t)(n ? n : 1) * sizeof *f)
                                        : (y ? y->data : NULL);
     if (!f) {
@@ -329,13 +536,10 @@ static int dyn_run(cf_kernel_call *c, cf_error *err)
     if (rc)
         return rc;
     int64_t n = cf_value_numel(x);
-    const float *xs = x->data;
     /* the range always holds 0 so that 0 is exactly representable */
-    float lo = 0, hi = 0;
-    for (int64_t i = 0; i < n; i++) {
-        lo = xs[i] < lo ? xs[i] : lo;
-        hi = xs[i] > hi ? xs[i] : hi;
-    }
+    range_job rj = {x->data, 0, 0};
+    cf_par_ranges(n, c->threads, CF_PAR_PART, range_part, &rj);
+    float lo = rj.lo, hi = rj.hi;
     float scale = (hi - lo) / 255.0f;
     int64_t zp = scale != 0 ? saturate(nearbyint(0.0f - lo / scale), CF_DT_UINT8) : 0;
     cf_value *y = cf_kcall_output(c, 0, CF_DT_UINT8, x->rank, x->dims, err);
@@ -343,9 +547,14 @@ static int dyn_run(cf_kernel_call *c, cf_error *err)
     cf_value *yz = ys ? cf_kcall_output(c, 2, CF_DT_UINT8, 0, NULL, err) : NULL;
     if (!yz)
         return err->code;
-    for (int64_t i = 0; i < n; i++)
-        ((uint8_t *)y->data)[i] =
-            scale != 0 ? (uint8_t)saturate(nearbyint(xs[i] / scale) + (double)zp, CF_DT_UINT8) : 0;
+    if (scale != 0) {
+        /* QuantizeLinear's uint8 case, with this scale and zero point */
+        qparams q = {&scale, &(int32_t){(int32_t)zp}, 1, 1};
+        if ((rc = q8_run(c, x->data, y->data, n, &q, CF_DT_UINT8, 1, err)))
+            return rc;
+    } else if (n) {
+        memset(y->data, 0, (size_t)n);
+    }
     *(float *)ys->data = scale;
     *(uint8_t *)yz->data = (uint8_t)zp;
     return 0;

@@ -1,0 +1,1 @@
+ByJx“”—˜š——˜š’š——˜–˜››‘‘™™››‘‘™™››`gQn`ognUogg{{UWeexx1Wee}xis__q7yoww2G4ppLsJopp%:oo-d€€tMMH(WMMo(WóS||JW.SYþúgpp?E
