@@ -1,5 +1,6 @@
-/* onednn.c — fast fp32 kernels on oneDNN 2.6 (C API): Conv, Gemm, MatMul,
- * MaxPool, AveragePool, GlobalAveragePool.
+/* onednn.c — fast kernels on oneDNN 2.6 (C API): float32 Conv,
+ * ConvTranspose, Gemm, MatMul, MaxPool, AveragePool, GlobalAveragePool;
+ * int8 QLinearConv, ConvInteger, QLinearMatMul, MatMulInteger, MaxPool.
  *
  * Every oneDNN call of chipfit is in this file, so the move to oneDNN 3.x
  * (no op descriptors, new scale attributes) touches one place.
@@ -7,19 +8,20 @@
  * Each node gets its own state: an engine and a stream (cheap; no process-wide
  * object), the primitive built from the graph's static shapes, constant
  * weights reordered once into the layout oneDNN picked. A node with an
- * unknown dim, a non-constant weight, a type other than float32 or an
- * attribute we do not map declines (CF_EUNSUPPORTED) and the reference
- * kernel takes it — as does a node for which oneDNN only has its "ref"
- * implementation, which is slower than ours.
+ * unknown dim, a non-constant weight, a type or an attribute we do not map
+ * declines (CF_EUNSUPPORTED) and the reference kernel takes it — as does a
+ * node for which oneDNN only has its "ref" implementation, which is slower
+ * than ours.
  *
- * Activations between nodes are plain row-major (NCHW) values. A convolution
- * lets oneDNN pick its src/dst layout and reorders at its edges; see
- * conv_prepare for the measured trade-off.
+ * Layouts and fusion (kernel.h's hooks, schedule.h): convolutions and pools
+ * read and write channels-last activations when the executor keeps them so,
+ * and reorder at their edges otherwise; Conv, ConvTranspose, MatMul and Gemm
+ * apply folded element-wise layers as post-ops.
  *
  * Threads: oneDNN's jit kernels fix their thread count when the primitive
  * descriptor is created (OpenMP parallel regions with that many threads), so
  * a run with another thread count than the one prepared rebuilds the
- * primitive once (cached by oneDNN). */
+ * primitive and its reorders once. */
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
@@ -37,6 +39,7 @@ enum { ARG_SRC, ARG_DST, ARG_WEI, ARG_BIAS, N_ARGS };
 
 typedef union op_desc {
     dnnl_convolution_desc_t conv;
+    dnnl_deconvolution_desc_t deconv;
     dnnl_pooling_v2_desc_t pool;
     dnnl_matmul_desc_t mm;
 } op_desc;
@@ -187,7 +190,8 @@ static int spatial_one(int rank, const int64_t *dims)
 
 static dnnl_data_type_t dnn_dt(cf_dtype t)
 {
-    return t == CF_DT_UINT8 ? dnnl_u8 : t == CF_DT_INT8 ? dnnl_s8 : dnnl_f32;
+    return t == CF_DT_UINT8 ? dnnl_u8 : t == CF_DT_INT8 ? dnnl_s8 : t == CF_DT_INT32 ? dnnl_s32
+                                                                                  : dnnl_f32;
 }
 
 static int is_const(const cf_tensor *t)
@@ -642,19 +646,25 @@ static int const_scalar(const cf_graph *g, const cf_node *n, int i, double *v);
  * weights minus their zero point (per output channel) must fit int8 (oneDNN
  * has no weight zero point for convolutions); per-channel or per-tensor
  * weight scales become the output scales x_scale * w_scale / y_scale. */
-static int qconv_setup(dnn_state *st, const cf_graph *g, const cf_node *n, int64_t M,
+static int qconv_setup(dnn_state *st, const cf_graph *g, const cf_node *n, int mode, int64_t M,
                        int64_t per_oc, cf_error *err)
 {
-    const cf_tensor *w = cf_node_input(g, n, 3), *ws = cf_node_input(g, n, 4);
-    const cf_tensor *wz = cf_node_input(g, n, 5), *bt = cf_node_input(g, n, 8);
-    double xs = 0, xz = 0, ys = 0, yz = 0;
-    if (!const_scalar(g, n, 1, &xs) || !const_scalar(g, n, 2, &xz) ||
-        !const_scalar(g, n, 6, &ys) || !const_scalar(g, n, 7, &yz) || xs <= 0 || ys <= 0)
+    int qlinear = mode == 1;   /* else ConvInteger: x, w, x_zp, w_zp; int32 out */
+    const cf_tensor *w = cf_node_input(g, n, qlinear ? 3 : 1);
+    const cf_tensor *ws = qlinear ? cf_node_input(g, n, 4) : NULL;
+    const cf_tensor *wz = cf_node_input(g, n, qlinear ? 5 : 3);
+    const cf_tensor *bt = qlinear ? cf_node_input(g, n, 8) : NULL;
+    double xs = 1, xz = 0, ys = 1, yz = 0;
+    if (qlinear ? !const_scalar(g, n, 1, &xs) || !const_scalar(g, n, 2, &xz) ||
+                      !const_scalar(g, n, 6, &ys) || !const_scalar(g, n, 7, &yz) || xs <= 0 ||
+                      ys <= 0
+                : cf_node_input(g, n, 2) && !const_scalar(g, n, 2, &xz))
         return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED,
                                        "x/y scale and zero point not constant scalars");
-    int64_t nws = 0, nwz = 0;
-    if (!ws || !(ws->flags & CF_TENSOR_INITIALIZER) || !ws->data || ws->dtype != CF_DT_FLOAT ||
-        !cf_shape_numel(&ws->shape, &nws) || (nws != 1 && nws != M) ||
+    int64_t nws = 1, nwz = 0;
+    if ((qlinear && (!ws || !(ws->flags & CF_TENSOR_INITIALIZER) || !ws->data ||
+                     ws->dtype != CF_DT_FLOAT || !cf_shape_numel(&ws->shape, &nws) ||
+                     (nws != 1 && nws != M))) ||
         (wz && (!(wz->flags & CF_TENSOR_INITIALIZER) || !wz->data || wz->dtype != w->dtype ||
                 !cf_shape_numel(&wz->shape, &nwz) || (nwz != 1 && nwz != M))))
         return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "weight scale / zero point");
@@ -667,13 +677,13 @@ static int qconv_setup(dnn_state *st, const cf_graph *g, const cf_node *n, int64
         free(scales);
         return cf_kernel_prepare_error(n, err, CF_ENOMEM, "out of memory setting up oneDNN");
     }
-    const float *wsv = ws->data;
+    const float *wsv = ws ? ws->data : NULL;
     for (int64_t m = 0; m < M; m++) {
         int zp = 0;
         if (wz)
             zp = w->dtype == CF_DT_UINT8 ? ((const uint8_t *)wz->data)[nwz == 1 ? 0 : m]
                                          : ((const int8_t *)wz->data)[nwz == 1 ? 0 : m];
-        scales[m] = (float)(xs * wsv[nws == 1 ? 0 : m] / ys);
+        scales[m] = wsv ? (float)(xs * wsv[nws == 1 ? 0 : m] / ys) : 1.0f;
         for (int64_t i = 0; i < per_oc; i++) {
             int64_t at = m * per_oc + i;
             int v = (w->dtype == CF_DT_UINT8 ? ((const uint8_t *)w->data)[at]
@@ -691,8 +701,9 @@ static int qconv_setup(dnn_state *st, const cf_graph *g, const cf_node *n, int64
     st->wei_src = w8;
     int32_t zs = (int32_t)xz, zd = (int32_t)yz;
     int rc = 0;
-    if (dnnl_primitive_attr_set_output_scales(st->attr, nws == 1 ? 1 : M, nws == 1 ? 0 : 1 << 1,
-                                              scales) != dnnl_success ||
+    if ((qlinear && dnnl_primitive_attr_set_output_scales(st->attr, nws == 1 ? 1 : M,
+                                                          nws == 1 ? 0 : 1 << 1,
+                                                          scales) != dnnl_success) ||
         (zs && dnnl_primitive_attr_set_zero_points(st->attr, DNNL_ARG_SRC, 1, 0, &zs)) ||
         (zd && dnnl_primitive_attr_set_zero_points(st->attr, DNNL_ARG_DST, 1, 0, &zd)))
         rc = cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "oneDNN quantisation attributes");
@@ -708,8 +719,9 @@ static int qconv_setup(dnn_state *st, const cf_graph *g, const cf_node *n, int64
     return rc;
 }
 
-/* Conv (quant 0: float32) and QLinearConv (quant 1: uint8/int8 activations,
- * int8 weights, int32 bias). */
+/* Conv (quant 0: float32), QLinearConv (quant 1: uint8/int8 activations,
+ * int8 weights, int32 bias) and ConvInteger (quant 2: uint8/int8 in, int32
+ * out, zero points). */
 static int conv_prepare_common(const cf_graph *g, const cf_node *n, int quant, void **state,
                                cf_error *err)
 {
@@ -718,9 +730,10 @@ static int conv_prepare_common(const cf_graph *g, const cf_node *n, int quant, v
     const char *bad = NULL;
     if (!attrs_known(n, known, &bad))
         return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "attribute %s", bad);
-    int wi = quant ? 3 : 1, bi = quant ? 8 : 2;
+    int wi = quant == 1 ? 3 : 1, bi = quant == 1 ? 8 : 2;
     const cf_tensor *x = cf_node_input(g, n, 0), *w = cf_node_input(g, n, wi);
-    const cf_tensor *b = cf_node_input(g, n, bi), *yt = cf_node_output(g, n, 0);
+    const cf_tensor *b = quant == 2 ? NULL : cf_node_input(g, n, bi);
+    const cf_tensor *yt = cf_node_output(g, n, 0);
     int xr, wr, br = 0;
     int64_t xd[CF_MAX_RANK], wd[CF_MAX_RANK], bd[CF_MAX_RANK];
     if (!x || !w || !yt)
@@ -730,7 +743,8 @@ static int conv_prepare_common(const cf_graph *g, const cf_node *n, int quant, v
         return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "only float32");
     if (quant && ((x->dtype != CF_DT_UINT8 && x->dtype != CF_DT_INT8) ||
                   (w->dtype != CF_DT_UINT8 && w->dtype != CF_DT_INT8) ||
-                  (yt->dtype != CF_DT_UINT8 && yt->dtype != CF_DT_INT8)))
+                  (quant == 1 && yt->dtype != CF_DT_UINT8 && yt->dtype != CF_DT_INT8) ||
+                  (quant == 2 && yt->dtype != CF_DT_INT32)))
         return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "only uint8/int8");
     if (!static_shape(x, &xr, xd) || !static_shape(w, &wr, wd) || (b && !static_shape(b, &br, bd)))
         return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "shapes not static");
@@ -777,9 +791,10 @@ static int conv_prepare_common(const cf_graph *g, const cf_node *n, int quant, v
     st->wei_input = wi;
     st->wei_const = 1;
     st->wei_src = w->data;
-    if (quant && (rc = qconv_setup(st, g, n, M, wd[1] * (xr > 2 ? k[0] : 1) *
-                                                    (sp > 1 ? k[1] : 1) * (sp > 2 ? k[2] : 1),
-                                   err))) {
+    int64_t per_oc = wd[1];
+    for (int i = 0; i < sp; i++)
+        per_oc *= k[i];
+    if (quant && (rc = qconv_setup(st, g, n, quant, M, per_oc, err))) {
         state_free(st);
         return rc;
     }
@@ -861,6 +876,166 @@ static int qlinear_conv_prepare(const cf_graph *g, const cf_node *n, void **stat
                                 cf_error *err)
 {
     return conv_prepare_common(g, n, 1, state, err);
+}
+
+static int conv_integer_prepare(const cf_graph *g, const cf_node *n, void **state,
+                                cf_error *err)
+{
+    return conv_prepare_common(g, n, 2, state, err);
+}
+
+/* ---- ConvTranspose ------------------------------------------------------- */
+
+/* float32 ConvTranspose as a oneDNN deconvolution. ONNX's out = s*(in-1) +
+ * output_padding + (k-1)*d + 1 - pad_begin - pad_end is oneDNN's with the
+ * end padding less output_padding; a case that needs a negative padding
+ * (outputs only the bias reaches) is left to the reference kernel. */
+static int deconv_prepare(const cf_graph *g, const cf_node *n, void **state, cf_error *err)
+{
+    static const char *const known[] = {"auto_pad", "dilations", "group", "kernel_shape",
+                                        "output_padding", "output_shape", "pads", "strides",
+                                        NULL};
+    const char *bad = NULL;
+    if (!attrs_known(n, known, &bad))
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "attribute %s", bad);
+    const cf_tensor *x = cf_node_input(g, n, 0), *w = cf_node_input(g, n, 1);
+    const cf_tensor *b = cf_node_input(g, n, 2);
+    int xr, wr, br = 0;
+    int64_t xd[CF_MAX_RANK], wd[CF_MAX_RANK], bd[CF_MAX_RANK];
+    if (!x || !w || x->dtype != CF_DT_FLOAT || w->dtype != CF_DT_FLOAT ||
+        (b && b->dtype != CF_DT_FLOAT))
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "only float32");
+    if (!static_shape(x, &xr, xd) || !static_shape(w, &wr, wd) || (b && !static_shape(b, &br, bd)))
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "shapes not static");
+    if (!is_const(w))
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "weights not constant");
+    int sp = xr - 2;
+    if (sp < 1 || sp > MAX_SP || wr != xr)
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "rank %d", xr);
+    int64_t group = cf_node_attr_int(n, "group", 1);
+    int64_t N = xd[0], C = xd[1];
+    if (group < 1 || C % group || wd[0] != C)
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "inconsistent channels");
+    int64_t Cg = C / group, Mg = wd[1], M = Mg * group;
+    if (b && (br != 1 || bd[0] != M))
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "bias size");
+    int64_t k[MAX_SP], s[MAX_SP], d[MAX_SP], op[MAX_SP], ks[MAX_SP], pads[2 * MAX_SP];
+    for (int i = 0; i < sp; i++)
+        k[i] = wd[2 + i];
+    if (!attr_ints(n, "strides", sp, 1, s) || !attr_ints(n, "dilations", sp, 1, d) ||
+        !attr_ints(n, "output_padding", sp, 0, op) || !attr_ints(n, "kernel_shape", sp, 0, ks) ||
+        !attr_ints(n, "pads", 2 * sp, 0, pads))
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "attribute lengths");
+    size_t nos = 0;
+    const int64_t *os = cf_node_attr_ints(n, "output_shape", &nos);
+    if (os && (int)nos != sp && (int)nos != sp + 2)
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "output_shape length");
+    if (os && (int)nos == sp + 2)
+        os += 2;
+    const char *ap = cf_node_attr_string(n, "auto_pad", "NOTSET");
+    int upper = !strcmp(ap, "SAME_UPPER"), same = upper || !strcmp(ap, "SAME_LOWER");
+    if (!same && strcmp(ap, "NOTSET") && strcmp(ap, "VALID"))
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "auto_pad %s", ap);
+    int64_t yd[CF_MAX_RANK] = {N, M}, pl[MAX_SP], pr[MAX_SP];
+    for (int i = 0; i < sp; i++) {
+        if (s[i] < 1 || d[i] < 1 || op[i] < 0 ||
+            (cf_node_attr(n, "kernel_shape") && ks[i] != k[i]))
+            return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "strides/dilations/kernel");
+        int64_t full = s[i] * (xd[2 + i] - 1) + op[i] + (k[i] - 1) * d[i] + 1;
+        if (os || same) {
+            int64_t want = os ? os[i] : xd[2 + i] * s[i];
+            int64_t t = full - want;
+            if (t < 0)
+                return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "outputs past the input");
+            pl[i] = upper ? t / 2 : t - t / 2;
+            pr[i] = t - pl[i];
+            yd[2 + i] = want;
+        } else {
+            int valid = !strcmp(ap, "VALID");
+            pl[i] = valid ? 0 : pads[i];
+            pr[i] = valid ? 0 : pads[i + sp];
+            yd[2 + i] = full - pl[i] - pr[i];
+        }
+        /* oneDNN's end padding absorbs output_padding */
+        pr[i] -= op[i];
+        if (pl[i] < 0 || pr[i] < 0 || yd[2 + i] < 1)
+            return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "negative padding");
+    }
+    if (N < 1 || Cg < 1 || Mg < 1)
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "empty tensor");
+    dnn_state *st = state_new();
+    if (!st)
+        return cf_kernel_prepare_error(n, err, CF_ENOMEM, "out of memory setting up oneDNN");
+    st->kind = K_CONV;   /* the same layouts and post-ops as a convolution */
+    st->in_rank = st->out_rank = xr;
+    memcpy(st->in_dims, xd, sizeof xd);
+    memcpy(st->out_dims, yd, sizeof yd);
+    st->wei_input = 1;
+    st->wei_const = 1;
+    st->wei_src = w->data;
+    /* ONNX's weights [C, M/g, k...] are oneDNN's [g, M/g, C/g, k...] read
+     * through strides: no copy. */
+    int64_t kk = 1;
+    for (int i = 0; i < sp; i++)
+        kk *= k[i];
+    dnnl_dims_t wdims, wstr, dst_s, dd, dpl, dpr;
+    int wrank = 0;
+    if (group > 1) {
+        wdims[wrank] = group;
+        wstr[wrank++] = Cg * Mg * kk;
+    }
+    wdims[wrank] = Mg;
+    wstr[wrank++] = kk;
+    wdims[wrank] = Cg;
+    wstr[wrank++] = Mg * kk;
+    int64_t inner = kk;
+    for (int i = 0; i < sp; i++) {
+        inner /= k[i];
+        wdims[wrank] = k[i];
+        wstr[wrank++] = inner;
+    }
+    for (int i = 0; i < sp; i++) {
+        dst_s[i] = s[i];
+        dd[i] = d[i] - 1;
+        dpl[i] = pl[i];
+        dpr[i] = pr[i];
+    }
+    dnnl_memory_desc_t src_md, dst_md, wei_md;
+    int64_t wd_any[CF_MAX_RANK + 1];
+    for (int i = 0; i < wrank; i++)
+        wd_any[i] = wdims[i];
+    dnnl_status_t ds = act_md(&st->src_plain, xr, xd, dnnl_f32, 0);
+    if (ds == dnnl_success)
+        ds = act_md(&st->dst_plain, xr, yd, dnnl_f32, 0);
+    if (ds == dnnl_success)
+        ds = act_md(&st->src_cl, xr, xd, dnnl_f32, 1);
+    if (ds == dnnl_success)
+        ds = act_md(&st->dst_cl, xr, yd, dnnl_f32, 1);
+    if (ds == dnnl_success)
+        ds = dnnl_memory_desc_init_by_strides(&st->wei_plain, wrank, wdims, dnnl_f32, wstr);
+    if (ds == dnnl_success)
+        ds = md_any(&wei_md, wrank, wd_any, dnnl_f32);
+    if (ds == dnnl_success)
+        ds = md_any(&src_md, xr, xd, dnnl_f32);
+    if (ds == dnnl_success)
+        ds = md_any(&dst_md, xr, yd, dnnl_f32);
+    if (b) {
+        int64_t m = M;
+        st->has_bias = 1;
+        st->bias_input = 2;
+        if (ds == dnnl_success)
+            ds = md_plain(&st->bias_md, 1, &m, dnnl_f32);
+    }
+    if (ds == dnnl_success)
+        ds = dnnl_dilated_deconvolution_forward_desc_init(
+            &st->od.deconv, dnnl_forward_inference, dnnl_deconvolution_direct, &src_md, &wei_md,
+            b ? &st->bias_md : NULL, &dst_md, dst_s, dd, dpl, dpr);
+    if (ds != dnnl_success) {
+        state_free(st);
+        return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "oneDNN deconvolution (%s)",
+                                       dnn_status_name(ds));
+    }
+    return finish_prepare(st, n, state, err);
 }
 
 /* ---- pooling ---------------------------------------------------------------- */
@@ -1071,12 +1246,13 @@ static int const_scalar(const cf_graph *g, const cf_node *n, int i, double *v)
     }
 }
 
-/* MatMul (quant 0) and QLinearMatMul (quant 1: inputs a, a_scale, a_zp, b,
- * b_scale, b_zp, y_scale, y_zp; per-tensor constants, B constant). */
+/* MatMul (quant 0), QLinearMatMul (quant 1: inputs a, a_scale, a_zp, b,
+ * b_scale, b_zp, y_scale, y_zp; per-tensor constants, B constant) and
+ * MatMulInteger (quant 2: a, b, a_zp, b_zp; int32 out; B constant). */
 static int matmul_prepare_common(const cf_graph *g, const cf_node *n, int quant, void **state,
                                  cf_error *err)
 {
-    int bi = quant ? 3 : 1;
+    int bi = quant == 1 ? 3 : 1;
     const cf_tensor *a = cf_node_input(g, n, 0), *b = cf_node_input(g, n, bi);
     int ar, br;
     int64_t ad[CF_MAX_RANK], bd[CF_MAX_RANK];
@@ -1089,16 +1265,26 @@ static int matmul_prepare_common(const cf_graph *g, const cf_node *n, int quant,
     if (quant) {
         if (!a || !b || !yt || (a->dtype != CF_DT_UINT8 && a->dtype != CF_DT_INT8) ||
             (b->dtype != CF_DT_UINT8 && b->dtype != CF_DT_INT8) ||
-            (yt->dtype != CF_DT_UINT8 && yt->dtype != CF_DT_INT8))
+            (quant == 1 && yt->dtype != CF_DT_UINT8 && yt->dtype != CF_DT_INT8) ||
+            (quant == 2 && yt->dtype != CF_DT_INT32))
             return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "only uint8/int8");
         if (!(b->flags & CF_TENSOR_INITIALIZER) || !b->data)
             return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "B not constant");
-        for (int i = 1; i < 8; i++)
-            if (i != 3 && !const_scalar(g, n, i, &qs[i]))
+        if (quant == 1) {
+            for (int i = 1; i < 8; i++)
+                if (i != 3 && !const_scalar(g, n, i, &qs[i]))
+                    return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED,
+                                                   "input %d is not a constant scalar", i);
+            if (qs[1] <= 0 || qs[4] <= 0 || qs[6] <= 0)
+                return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "scales not positive");
+        } else {
+            /* MatMulInteger: optional per-tensor zero points a (2), b (3);
+             * kept at qs[2] and qs[5] as for QLinearMatMul */
+            if ((cf_node_input(g, n, 2) && !const_scalar(g, n, 2, &qs[2])) ||
+                (cf_node_input(g, n, 3) && !const_scalar(g, n, 3, &qs[5])))
                 return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED,
-                                               "input %d is not a constant scalar", i);
-        if (qs[1] <= 0 || qs[4] <= 0 || qs[6] <= 0)
-            return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "scales not positive");
+                                               "zero points not constant scalars");
+        }
     }
     if (!static_shape(a, &ar, ad) || !static_shape(b, &br, bd) || ar < 1 || br < 1)
         return cf_kernel_prepare_error(n, err, CF_EUNSUPPORTED, "shapes not static");
@@ -1178,9 +1364,9 @@ static int matmul_prepare_common(const cf_graph *g, const cf_node *n, int quant,
         wsrc = w8;
         st->in_dt = a->dtype;
         st->out_dt = yt->dtype;
-        float scale = (float)(qs[1] * qs[4] / qs[6]);
+        float scale = quant == 1 ? (float)(qs[1] * qs[4] / qs[6]) : 1.0f;
         int32_t zs = (int32_t)qs[2], zw = (int32_t)qs[5] - shift, zd = (int32_t)qs[7];
-        if (!rc && (dnnl_primitive_attr_set_output_scales(st->attr, 1, 0, &scale) ||
+        if (!rc && ((quant == 1 && dnnl_primitive_attr_set_output_scales(st->attr, 1, 0, &scale)) ||
                     (zs && dnnl_primitive_attr_set_zero_points(st->attr, DNNL_ARG_SRC, 1, 0, &zs)) ||
                     (zw && dnnl_primitive_attr_set_zero_points(st->attr, DNNL_ARG_WEIGHTS, 1, 0,
                                                                &zw)) ||
@@ -1205,6 +1391,12 @@ static int qlinear_matmul_prepare(const cf_graph *g, const cf_node *n, void **st
                                   cf_error *err)
 {
     return matmul_prepare_common(g, n, 1, state, err);
+}
+
+static int matmul_integer_prepare(const cf_graph *g, const cf_node *n, void **state,
+                                  cf_error *err)
+{
+    return matmul_prepare_common(g, n, 2, state, err);
 }
 
 static int gemm_prepare(const cf_graph *g, const cf_node *n, void **state, cf_error *err)
@@ -1410,6 +1602,8 @@ static int dnn_fuse(void *state, const cf_node *n, const cf_post_op *ops, int n_
 
 const cf_kernel_i cf_kernels_onednn[] = {
     {"Conv", "", 1, 0, "onednn", conv_prepare, dnn_run, dnn_release, dnn_layout, dnn_fuse},
+    {"ConvTranspose", "", 1, 0, "onednn", deconv_prepare, dnn_run, dnn_release, dnn_layout,
+     dnn_fuse},
     {"MaxPool", "", 1, 0, "onednn", maxpool_prepare, dnn_run, dnn_release, dnn_layout,
      NULL},
     {"AveragePool", "", 1, 0, "onednn", avgpool_prepare, dnn_run, dnn_release, dnn_layout,
@@ -1421,6 +1615,10 @@ const cf_kernel_i cf_kernels_onednn[] = {
     {"QLinearMatMul", "", 10, 0, "onednn", qlinear_matmul_prepare, dnn_run, dnn_release, NULL,
      NULL},
     {"QLinearConv", "", 10, 0, "onednn", qlinear_conv_prepare, dnn_run, dnn_release, dnn_layout,
+     NULL},
+    {"ConvInteger", "", 10, 0, "onednn", conv_integer_prepare, dnn_run, dnn_release, dnn_layout,
+     NULL},
+    {"MatMulInteger", "", 10, 0, "onednn", matmul_integer_prepare, dnn_run, dnn_release, NULL,
      NULL},
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL},
 };
