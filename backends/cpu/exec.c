@@ -587,13 +587,20 @@ int cf_exec_run(cf_exec *e, const cf_value *inputs, int n_inputs, cf_value *outp
     int32_t written = 0;   /* outputs[0..written) hold values (cleared on failure) */
     for (int32_t i = 0; !rc && i < g->n_outputs; i++) {
         const cf_value *v = lookup(e, g->outputs[i]);
+        /* The same tensor listed again: a copy of the one handed out. */
+        int again = 0;
+        for (int32_t j = 0; !v && j < i; j++)
+            if (g->outputs[j] == g->outputs[i]) {
+                v = &outputs[j];
+                again = 1;
+            }
         if (!v) {
             rc = cf_error_set(err, CF_ECHECK, "graph output %s was never written",
                               g->tensors[g->outputs[i]].name);
             break;
         }
         /* Owned values move out; views (inputs, weights, arena) are copied. */
-        if (!v->borrowed && e->first_def[g->outputs[i]] >= 0) {
+        if (!again && !v->borrowed && e->first_def[g->outputs[i]] >= 0) {
             outputs[i] = *v;
             cf_value z = CF_VALUE_INIT;
             e->vals[g->outputs[i]] = z;

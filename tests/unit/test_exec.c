@@ -524,6 +524,40 @@ static void nan_check_survives_a_failed_first_run(void **state)
     cf_graph_free(g);
 }
 
+/* A tensor listed twice among the graph outputs comes out twice. */
+static void output_listed_twice(void **state)
+{
+    (void)state;
+    cf_graph *g = new_root();
+    int64_t two = 2;
+    int32_t x = tensor(g, "x", CF_DT_FLOAT, 1, &two);
+    int32_t y = tensor(g, "y", CF_DT_FLOAT, 1, &two);
+    node(g, "Neg", "neg", &x, 1, &y, 1);
+    int32_t outs[2] = {y, y};
+    set_io(g, &x, 1, outs, 2);
+    link(g);
+    cf_exec *e = NULL;
+    cf_error err = CF_ERROR_INIT;
+    if (cf_exec_new(g, NULL, 1, 1, &e, &err))
+        fail_msg("%s", err.msg);
+    cf_value in = CF_VALUE_INIT, out[2] = {CF_VALUE_INIT, CF_VALUE_INIT};
+    assert_int_equal(cf_value_alloc(&in, CF_DT_FLOAT, 1, &two, "x", &err), 0);
+    ((float *)in.data)[0] = 1;
+    ((float *)in.data)[1] = -2;
+    if (cf_exec_run(e, &in, 1, out, 2, NULL, NULL, NULL, &err))
+        fail_msg("%s", err.msg);
+    for (int i = 0; i < 2; i++) {
+        assert_true(((float *)out[i].data)[0] == -1.0f);
+        assert_true(((float *)out[i].data)[1] == 2.0f);
+        cf_value_clear(&out[i]);
+    }
+    assert_true(out[0].data == NULL);
+    cf_value_clear(&in);
+    cf_exec_free(e);
+    free_io(g);
+    cf_graph_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -536,6 +570,7 @@ int main(void)
         cmocka_unit_test(scan_of_a_scalar_is_an_error),
         cmocka_unit_test(nan_from_outside_a_subgraph_is_not_its_fault),
         cmocka_unit_test(nan_check_survives_a_failed_first_run),
+        cmocka_unit_test(output_listed_twice),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
