@@ -131,7 +131,7 @@ for m in "${model_list[@]}"; do
             if [[ $cf_ok -eq 1 ]]; then
                 if ! run_tool chipfit "$name" "$t" "$r" "$dir/chipfit-r$r" "$cf_out" -- \
                     "$CHIPFIT" profile "$path" --threads "$t" --warmup "$warmup" \
-                    --repeats "$repeats" "${input_args[@]}" "${cf_save[@]}" --json; then
+                    --repeats "$repeats" "${input_args[@]}" "${cf_save[@]}" --json --no-store; then
                     cf_ok=0   # it will not run in the next rounds either
                     echo "  $name t$t: $(grep -m1 . "$dir/chipfit-r$r.err" || echo "chipfit failed")" >&2
                 fi

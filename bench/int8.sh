@@ -127,7 +127,7 @@ for t in "${thread_list[@]}"; do
                     [[ ${cf_ok[$name]} -eq 1 ]] || continue
                     if ! run_tool chipfit "$name" "$t" "$r" "$dir/chipfit-$name-r$r" "$out" -- \
                         "$CHIPFIT" profile "$path" --backend "$backend" --threads "$t" \
-                        --warmup "$warmup" --repeats "$repeats" "${input_args[@]}" "${save[@]}" --json; then
+                        --warmup "$warmup" --repeats "$repeats" "${input_args[@]}" "${save[@]}" --json --no-store; then
                         cf_ok[$name]=0   # it will not run in the next rounds either
                         echo "  $name t$t: $(grep -m1 . "$dir/chipfit-$name-r$r.err" || echo "chipfit failed")" >&2
                     fi

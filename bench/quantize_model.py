@@ -85,7 +85,7 @@ def random_input(np, shape, seed):
 def chipfit_run(chipfit, backend, model, feeds, out_dir):
     """Runs the model once with chipfit; its outputs land in out_dir as NAME.npy."""
     cmd = [chipfit, "profile", model, "--backend", backend, "--threads", "1",
-           "--repeats", "1", "--warmup", "0", "--save-outputs", out_dir]
+           "--repeats", "1", "--warmup", "0", "--save-outputs", out_dir, "--no-store"]
     for name, path in feeds.items():
         cmd += ["--input", f"{name}={path}"]
     p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

@@ -8,6 +8,7 @@ packages=(
   cmake gcc g++ make pkg-config
   libonnx-dev libprotobuf-dev protobuf-compiler   # ONNX parse/check/shape inference
   libcjson-dev                                    # JSON output
+  libsqlite3-dev libssl-dev                       # the experiment store (SQLite, SHA-256)
   libdnnl-dev                                     # oneDNN: fast CPU conv / matmul
   libcmocka-dev                                   # unit tests
   libncurses-dev                                  # the TUI (ncursesw)

@@ -21,10 +21,12 @@
 #include "backend.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cost.h"
 #include "format.h"
 #include "npy.h"
 #include "onnx/onnx.h"
 #include "profile.h"
+#include "store.h"
 
 const char cf_cmd_profile_help[] =
     "usage: chipfit profile MODEL.onnx [options]\n"
@@ -46,13 +48,17 @@ const char cf_cmd_profile_help[] =
     "  --json | --csv      machine-readable output (schema: docs/profile-json.md)\n"
     "  --save-outputs DIR  write every model output of the first run as DIR/NAME.npy\n"
     "  --no-nan-check      do not stop at the first layer that produces NaN\n"
+    "  --db PATH           record the run in this experiment store (default:\n"
+    "                      $CHIPFIT_DB, else ./chipfit.db; docs/store.md)\n"
+    "  --no-store          do not record the run\n"
     "  -h, --help          show this help\n";
 
 typedef struct prof_args {
     const char *path;
     const char *backend;
     long threads, warmup, repeats, seed;
-    int json, csv, no_nan;
+    int json, csv, no_nan, no_store;
+    const char *db;
     const char *save_dir;
     cf_dim_args dims;
     char *inputs[64];
@@ -68,6 +74,7 @@ static int parse_args(int argc, char **argv, prof_args *a)
         {"dim", required_argument, NULL, 'd'},     {"json", no_argument, NULL, 'j'},
         {"csv", no_argument, NULL, 'c'},           {"save-outputs", required_argument, NULL, 'o'},
         {"no-nan-check", no_argument, NULL, 'n'},  {"help", no_argument, NULL, 'h'},
+        {"db", required_argument, NULL, 'D'},      {"no-store", no_argument, NULL, 'N'},
         {NULL, 0, NULL, 0},
     };
     memset(a, 0, sizeof *a);
@@ -91,6 +98,8 @@ static int parse_args(int argc, char **argv, prof_args *a)
         case 'c': a->csv = 1; break;
         case 'o': a->save_dir = optarg; break;
         case 'n': a->no_nan = 1; break;
+        case 'D': a->db = optarg; break;
+        case 'N': a->no_store = 1; break;
         case 'i':
             if (!strchr(optarg, '=') || optarg[0] == '=')
                 return cf_cli_usage("profile", "--input wants NAME=FILE, got '%s'", optarg);
@@ -251,6 +260,28 @@ static int save_first_outputs(void *user, const cf_graph *g, const cf_value *out
     return a->save_dir ? save_outputs(g, a->save_dir, outs, err) : 0;
 }
 
+/* The run into the experiment store: the model (and its base experiment)
+ * registered, the run and its layer rows in one transaction. */
+static int record(const cf_graph *g, const prof_args *a, const cf_profile *r, double started,
+                  double finished, cf_error *err)
+{
+    cf_store *st = NULL;
+    cf_model_cost *cost = NULL;
+    int64_t model = 0, exp = 0, run = 0;
+    int rc = cf_store_open(cf_store_default_path(a->db), 0, &st, err);
+    if (!rc)
+        rc = cf_store_add_model(st, a->path, &model, &exp, err);
+    if (!rc)
+        rc = cf_cost_compute(g, &cost, err);
+    cf_store_run info = {exp, a->backend, NULL, (int)a->threads, (int)a->warmup,
+                         (int)a->repeats, started, finished};
+    if (!rc)
+        rc = cf_store_record_run(st, &info, g, cost, r, &run, err);
+    cf_model_cost_free(cost);
+    cf_store_close(st);
+    return rc;
+}
+
 static int profile(cf_graph *g, const prof_args *a, cf_profile *r, cf_error *err)
 {
     cf_profile_opts o = {a->backend, (int)a->threads, a->warmup, a->repeats,
@@ -275,6 +306,7 @@ int cf_cmd_profile(int argc, char **argv)
     cf_graph *g = NULL;
     cf_profile r;
     memset(&r, 0, sizeof r);
+    time_t started = time(NULL);
     /* A --dim or --input naming something the model lacks is a usage
      * error (2); an input file of the wrong type or shape is a failure (1). */
     int usage = 0;
@@ -283,6 +315,7 @@ int cf_cmd_profile(int argc, char **argv)
     } else if (profile(g, &a, &r, &err)) {
         usage = err.code == CF_EINVAL && strncmp(err.msg, "--input", 7) == 0;
     }
+    time_t finished = time(NULL);
     if (err.code) {
         cf_cli_error("%s", err.msg);
         cf_profile_free(&r);
@@ -296,6 +329,11 @@ int cf_cmd_profile(int argc, char **argv)
         print_csv(g, &r);
     else
         print_text(g, &a, &r);
+    /* The figures are shown first: a store that fails loses nothing else. */
+    if (!a.no_store && record(g, &a, &r, (double)started, (double)finished, &err)) {
+        cf_cli_error("the run was not recorded: %s", err.msg);
+        rc = CF_EXIT_FAIL;
+    }
     cf_profile_free(&r);
     cf_graph_free(g);
     return rc;

@@ -1,0 +1,628 @@
+/* store.c — see store.h. SQLite does the storing (WAL, foreign keys,
+ * transactions); OpenSSL's libcrypto hashes the model files (SHA-256). */
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <sqlite3.h>
+
+struct cf_store {
+    sqlite3 *db;
+    char *path;
+    int readonly;
+};
+
+/* ---- the schema --------------------------------------------------------------------- */
+
+/* Version 1. docs/store.md documents every table and column, and
+ * tests/unit/test_store.c checks that the two agree. */
+static const char schema_v1[] =
+    "CREATE TABLE models (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  hash TEXT NOT NULL UNIQUE,\n"
+    "  name TEXT NOT NULL,\n"
+    "  path TEXT NOT NULL,\n"
+    "  size INTEGER NOT NULL,\n"
+    "  created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%S', 'now'))\n"
+    ");\n"
+    "CREATE TABLE experiments (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  model_id INTEGER NOT NULL REFERENCES models(id),\n"
+    "  parent_id INTEGER REFERENCES experiments(id),\n"
+    "  name TEXT,\n"
+    "  note TEXT,\n"
+    "  recipe TEXT NOT NULL DEFAULT '[]',\n"
+    "  artifact TEXT NOT NULL,\n"
+    "  created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%S', 'now'))\n"
+    ");\n"
+    "CREATE UNIQUE INDEX experiments_base ON experiments(model_id) WHERE parent_id IS NULL;\n"
+    "CREATE INDEX experiments_parent ON experiments(parent_id);\n"
+    "CREATE TABLE runs (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  experiment_id INTEGER NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,\n"
+    "  backend TEXT NOT NULL,\n"
+    "  target TEXT,\n"
+    "  threads INTEGER NOT NULL,\n"
+    "  warmup INTEGER NOT NULL,\n"
+    "  repeats INTEGER NOT NULL,\n"
+    "  host TEXT NOT NULL,\n"
+    "  started TEXT NOT NULL,\n"
+    "  finished TEXT NOT NULL,\n"
+    "  status TEXT NOT NULL CHECK (status IN ('ok', 'failed', 'canceled'))\n"
+    ");\n"
+    "CREATE INDEX runs_experiment ON runs(experiment_id);\n"
+    "CREATE TABLE layer_results (\n"
+    "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,\n"
+    "  layer INTEGER NOT NULL,\n"
+    "  name TEXT NOT NULL,\n"
+    "  op TEXT NOT NULL,\n"
+    "  kind TEXT NOT NULL CHECK (kind IN ('measured', 'estimated')),\n"
+    "  median REAL,\n"
+    "  p10 REAL,\n"
+    "  p90 REAL,\n"
+    "  unit TEXT NOT NULL,\n"
+    "  impl TEXT,\n"
+    "  params INTEGER,\n"
+    "  macs INTEGER,\n"
+    "  flops INTEGER,\n"
+    "  bytes_in INTEGER,\n"
+    "  bytes_out INTEGER,\n"
+    "  PRIMARY KEY (run_id, layer)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE metrics (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  experiment_id INTEGER NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,\n"
+    "  run_id INTEGER REFERENCES runs(id) ON DELETE CASCADE,\n"
+    "  name TEXT NOT NULL,\n"
+    "  value REAL NOT NULL,\n"
+    "  unit TEXT NOT NULL,\n"
+    "  kind TEXT NOT NULL CHECK (kind IN ('measured', 'estimated', 'static')),\n"
+    "  dataset TEXT,\n"
+    "  created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%S', 'now'))\n"
+    ");\n"
+    "CREATE INDEX metrics_experiment ON metrics(experiment_id);\n"
+    "CREATE TABLE findings (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  experiment_id INTEGER NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,\n"
+    "  analyzer TEXT NOT NULL,\n"
+    "  layer INTEGER,\n"
+    "  severity TEXT NOT NULL CHECK (severity IN ('info', 'warning', 'error')),\n"
+    "  message TEXT NOT NULL,\n"
+    "  step TEXT,\n"
+    "  created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%S', 'now'))\n"
+    ");\n";
+
+/* migrations[v] takes a database from version v to v + 1. */
+static const char *const migrations[] = {schema_v1};
+
+/* ---- helpers ------------------------------------------------------------------------- */
+
+static int db_error(cf_store *s, cf_error *err, const char *what)
+{
+    int code = sqlite3_errcode(s->db);
+    int cf = code == SQLITE_NOMEM ? CF_ENOMEM : code == SQLITE_READONLY ? CF_EIO : CF_EIO;
+    return cf_error_set(err, cf, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+}
+
+static int exec_sql(cf_store *s, const char *sql, const char *what, cf_error *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        int rc = cf_error_set(err, CF_EIO, "%s: %s: %s", s->path, what,
+                              msg ? msg : sqlite3_errmsg(s->db));
+        sqlite3_free(msg);
+        return rc;
+    }
+    return 0;
+}
+
+static int user_version(cf_store *s, int *v, cf_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "reading the schema version");
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return db_error(s, err, "reading the schema version");
+    }
+    *v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return 0;
+}
+
+static void utc_text(double t, char *buf, size_t size)
+{
+    time_t secs = (time_t)t;
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+/* "Linux 6.1 x86_64, AMD EPYC 9R45 (2 CPUs)": where a run ran. */
+static void host_text(char *buf, size_t size)
+{
+    struct utsname u;
+    char cpu[160] = "?";
+    if (uname(&u) != 0)
+        memset(&u, 0, sizeof u);
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    char line[512];
+    while (f && fgets(line, sizeof line, f)) {
+        if (strncmp(line, "model name", 10) == 0) {
+            char *c = strchr(line, ':');
+            if (c) {
+                snprintf(cpu, sizeof cpu, "%s", c + 2);
+                cpu[strcspn(cpu, "\n")] = '\0';
+            }
+            break;
+        }
+    }
+    if (f)
+        fclose(f);
+    snprintf(buf, size, "%s %s %s, %s (%ld CPUs)", u.sysname, u.release, u.machine, cpu,
+             sysconf(_SC_NPROCESSORS_ONLN));
+}
+
+/* ---- opening ------------------------------------------------------------------------- */
+
+const char *cf_store_default_path(const char *flag_value)
+{
+    if (flag_value && *flag_value)
+        return flag_value;
+    const char *env = getenv("CHIPFIT_DB");
+    return env && *env ? env : "chipfit.db";
+}
+
+void cf_store_close(cf_store *s)
+{
+    if (!s)
+        return;
+    sqlite3_close(s->db);
+    free(s->path);
+    free(s);
+}
+
+int cf_store_open(const char *path, int flags, cf_store **out, cf_error *err)
+{
+    *out = NULL;
+    cf_store *s = calloc(1, sizeof *s);
+    if (!s || !(s->path = strdup(path))) {
+        free(s);
+        return cf_error_set(err, CF_ENOMEM, "out of memory opening %s", path);
+    }
+    s->readonly = (flags & CF_STORE_READONLY) != 0;
+    struct stat stt;
+    int exists = stat(path, &stt) == 0;
+    if (!exists && s->readonly) {
+        cf_store_close(s);
+        return cf_error_set(err, CF_EIO, "%s: no such database", path);
+    }
+    if (exists && !S_ISREG(stt.st_mode)) {
+        cf_store_close(s);
+        return cf_error_set(err, CF_EIO, "%s: not a database file", path);
+    }
+    int oflags = s->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    if (sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        int rc = cf_error_set(err, CF_EIO, "%s: cannot open the database: %s", path,
+                              s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        cf_store_close(s);
+        return rc;
+    }
+    sqlite3_busy_timeout(s->db, 10000);
+    int v = 0, rc = user_version(s, &v, err);   /* also: is it a database at all? */
+    if (rc) {
+        cf_error_clear(err);
+        rc = cf_error_set(err, CF_EIO, "%s: not a chipfit database (%s)", path,
+                          sqlite3_errmsg(s->db));
+        cf_store_close(s);
+        return rc;
+    }
+    if (v > CF_STORE_SCHEMA_VERSION) {
+        cf_store_close(s);
+        return cf_error_set(err, CF_EIO,
+                            "%s: the database has schema version %d, this chipfit knows up to %d: "
+                            "use a newer chipfit (nothing was changed)",
+                            path, v, CF_STORE_SCHEMA_VERSION);
+    }
+    if (!rc && !s->readonly)
+        rc = exec_sql(s, "PRAGMA journal_mode = WAL", "setting WAL mode", err);
+    if (!rc)
+        rc = exec_sql(s, "PRAGMA foreign_keys = ON", "enabling foreign keys", err);
+    if (!rc && v < CF_STORE_SCHEMA_VERSION) {
+        if (s->readonly) {
+            rc = cf_error_set(err, CF_EIO, "%s: schema version %d needs an upgrade to %d, "
+                              "which a read-only open cannot do", path, v,
+                              CF_STORE_SCHEMA_VERSION);
+        } else {
+            /* One transaction per step, the version with it: a crash leaves
+             * the database at the last complete version. */
+            for (; !rc && v < CF_STORE_SCHEMA_VERSION; v++) {
+                char bump[64];
+                snprintf(bump, sizeof bump, "PRAGMA user_version = %d", v + 1);
+                rc = exec_sql(s, "BEGIN IMMEDIATE", "starting the upgrade", err);
+                if (!rc)
+                    rc = exec_sql(s, migrations[v], "creating the schema", err);
+                if (!rc)
+                    rc = exec_sql(s, bump, "setting the schema version", err);
+                if (!rc)
+                    rc = exec_sql(s, "COMMIT", "committing the upgrade", err);
+                else
+                    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+            }
+        }
+    }
+    if (rc) {
+        cf_store_close(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+/* ---- models and their files ------------------------------------------------------------ */
+
+static int hash_file(const char *path, char hex[65], int64_t *size, unsigned char **bytes,
+                     cf_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return cf_error_set(err, CF_EIO, "%s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return cf_error_set(err, CF_EIO, "%s: not a regular file", path);
+    }
+    unsigned char *buf = malloc((size_t)st.st_size + 1);
+    if (!buf) {
+        fclose(f);
+        return cf_error_set(err, CF_ENOMEM, "%s: out of memory reading it", path);
+    }
+    size_t n = fread(buf, 1, (size_t)st.st_size, f);
+    int bad = ferror(f) || n != (size_t)st.st_size;
+    fclose(f);
+    if (bad) {
+        free(buf);
+        return cf_error_set(err, CF_EIO, "%s: read failed", path);
+    }
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    if (!EVP_Digest(buf, n, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32) {
+        free(buf);
+        return cf_error_set(err, CF_EINTERNAL, "%s: SHA-256 failed", path);
+    }
+    for (unsigned i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    *size = (int64_t)n;
+    *bytes = buf;
+    return 0;
+}
+
+/* <db>.objects/ab/cdef...: written to a temporary name, then renamed, so a
+ * crash never leaves a half file under the hash's name. */
+static int keep_object(cf_store *s, const char *hex, const unsigned char *bytes, int64_t size,
+                       cf_error *err)
+{
+    char dir[4096], sub[4200], file[4300], tmp[4400];
+    snprintf(dir, sizeof dir, "%s.objects", s->path);
+    snprintf(sub, sizeof sub, "%s/%.2s", dir, hex);
+    snprintf(file, sizeof file, "%s/%s", sub, hex + 2);
+    struct stat st;
+    if (stat(file, &st) == 0 && st.st_size == size)
+        return 0;
+    if ((mkdir(dir, 0777) != 0 && errno != EEXIST) || (mkdir(sub, 0777) != 0 && errno != EEXIST))
+        return cf_error_set(err, CF_EIO, "%s: %s", sub, strerror(errno));
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", file, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (!f)
+        return cf_error_set(err, CF_EIO, "%s: %s", tmp, strerror(errno));
+    int bad = fwrite(bytes, 1, (size_t)size, f) != (size_t)size;
+    bad |= fflush(f) != 0 || fsync(fileno(f)) != 0;
+    bad |= fclose(f) != 0;
+    if (bad || rename(tmp, file) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return cf_error_set(err, CF_EIO, "%s: %s", file, strerror(e));
+    }
+    return 0;
+}
+
+static int find_id(cf_store *s, const char *sql, const char *text, int64_t *id, cf_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "looking up");
+    sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    *id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_error(s, err, "looking up");
+}
+
+int cf_store_add_model(cf_store *s, const char *path, int64_t *model, int64_t *experiment,
+                       cf_error *err)
+{
+    if (s->readonly)
+        return cf_error_set(err, CF_EIO, "%s: opened read-only", s->path);
+    char hex[65];
+    int64_t size = 0;
+    unsigned char *bytes = NULL;
+    int rc = hash_file(path, hex, &size, &bytes, err);
+    if (rc)
+        return rc;
+    rc = keep_object(s, hex, bytes, size, err);
+    free(bytes);
+    if (rc)
+        return rc;
+    const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    rc = exec_sql(s, "BEGIN IMMEDIATE", "registering the model", err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT INTO models (hash, name, path, size) VALUES (?1, ?2, ?3, ?4) "
+                           "ON CONFLICT (hash) DO NOTHING",
+                           -1, &st, NULL) != SQLITE_OK) {
+        rc = db_error(s, err, "registering the model");
+    } else {
+        sqlite3_bind_text(st, 1, hex, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, path, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 4, size);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = db_error(s, err, "registering the model");
+        sqlite3_finalize(st);
+    }
+    if (!rc)
+        rc = find_id(s, "SELECT id FROM models WHERE hash = ?1", hex, model, err);
+    st = NULL;
+    if (!rc && sqlite3_prepare_v2(s->db,
+                                  "INSERT INTO experiments (model_id, artifact) VALUES (?1, ?2) "
+                                  "ON CONFLICT DO NOTHING",
+                                  -1, &st, NULL) != SQLITE_OK)
+        rc = db_error(s, err, "adding the base experiment");
+    if (!rc) {
+        sqlite3_bind_int64(st, 1, *model);
+        sqlite3_bind_text(st, 2, hex, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = db_error(s, err, "adding the base experiment");
+    }
+    sqlite3_finalize(st);
+    if (!rc)
+        rc = find_id(s, "SELECT id FROM experiments WHERE parent_id IS NULL AND artifact = ?1",
+                     hex, experiment, err);
+    if (!rc)
+        rc = exec_sql(s, "COMMIT", "registering the model", err);
+    if (rc)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+/* ---- runs ------------------------------------------------------------------------------ */
+
+int cf_store_record_run(cf_store *s, const cf_store_run *info, const cf_graph *g,
+                        const cf_model_cost *cost, const cf_profile *prof, int64_t *run,
+                        cf_error *err)
+{
+    if (s->readonly)
+        return cf_error_set(err, CF_EIO, "%s: opened read-only", s->path);
+    char started[32], finished[32], host[512];
+    utc_text(info->started, started, sizeof started);
+    utc_text(info->finished, finished, sizeof finished);
+    host_text(host, sizeof host);
+    int rc = exec_sql(s, "BEGIN IMMEDIATE", "recording the run", err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT INTO runs (experiment_id, backend, target, threads, warmup, "
+                           "repeats, host, started, finished, status) VALUES "
+                           "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'ok')",
+                           -1, &st, NULL) != SQLITE_OK) {
+        rc = db_error(s, err, "recording the run");
+    } else {
+        sqlite3_bind_int64(st, 1, info->experiment);
+        sqlite3_bind_text(st, 2, info->backend, -1, SQLITE_STATIC);
+        if (info->target)
+            sqlite3_bind_text(st, 3, info->target, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 4, info->threads);
+        sqlite3_bind_int(st, 5, info->warmup);
+        sqlite3_bind_int(st, 6, info->repeats);
+        sqlite3_bind_text(st, 7, host, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 8, started, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 9, finished, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = db_error(s, err, "recording the run");
+        sqlite3_finalize(st);
+    }
+    *run = sqlite3_last_insert_rowid(s->db);
+    st = NULL;
+    if (!rc && sqlite3_prepare_v2(s->db,
+                                  "INSERT INTO layer_results (run_id, layer, name, op, kind, "
+                                  "median, p10, p90, unit, impl, params, macs, flops, bytes_in, "
+                                  "bytes_out) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'us', ?9, "
+                                  "?10, ?11, ?12, ?13, ?14)",
+                                  -1, &st, NULL) != SQLITE_OK)
+        rc = db_error(s, err, "recording the layers");
+    for (int32_t k = 0; !rc && k < g->n_nodes; k++) {
+        const cf_layer_cost *m = prof && k < prof->n_layers ? &prof->layers[k] : NULL;
+        const cf_layer_static *c = cost && k < cost->n_layers ? &cost->layers[k] : NULL;
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        sqlite3_bind_int64(st, 1, *run);
+        sqlite3_bind_int(st, 2, k);
+        sqlite3_bind_text(st, 3, g->nodes[k].name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, g->nodes[k].op_type, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, m ? cf_cost_kind_name(m->kind) : "measured", -1, SQLITE_STATIC);
+        if (m) {
+            sqlite3_bind_double(st, 6, m->median_us);
+            sqlite3_bind_double(st, 7, m->p10_us);
+            sqlite3_bind_double(st, 8, m->p90_us);
+            sqlite3_bind_text(st, 9, m->impl, -1, SQLITE_STATIC);
+        }
+        if (c) {
+            sqlite3_bind_int64(st, 10, c->params);
+            sqlite3_bind_int64(st, 11, c->macs);
+            sqlite3_bind_int64(st, 12, c->flops);
+            sqlite3_bind_int64(st, 13, c->in_bytes);
+            sqlite3_bind_int64(st, 14, c->out_bytes);
+        }
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = db_error(s, err, "recording the layers");
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (!rc && prof &&
+        sqlite3_prepare_v2(s->db,
+                           "INSERT INTO metrics (experiment_id, run_id, name, value, unit, kind) "
+                           "VALUES (?1, ?2, 'latency', ?3, 'us', 'measured')",
+                           -1, &st, NULL) != SQLITE_OK)
+        rc = db_error(s, err, "recording the latency");
+    if (!rc && prof) {
+        sqlite3_bind_int64(st, 1, info->experiment);
+        sqlite3_bind_int64(st, 2, *run);
+        sqlite3_bind_double(st, 3, prof->whole_median_us);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = db_error(s, err, "recording the latency");
+    }
+    sqlite3_finalize(st);
+    if (!rc)
+        rc = exec_sql(s, "COMMIT", "committing the run", err);
+    if (rc)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+/* ---- listing ----------------------------------------------------------------------------- */
+
+static int cmp_exp(const void *a, const void *b)
+{
+    const cf_store_exp *x = a, *y = b;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+int cf_store_list(cf_store *s, cf_store_exp **out, int64_t *n, cf_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    static const char sql[] =
+        "SELECT e.id, COALESCE(e.parent_id, 0), e.model_id, COALESCE(e.name, ''), m.name, "
+        "e.created, (SELECT COUNT(*) FROM runs r WHERE r.experiment_id = e.id), "
+        "(SELECT mt.value FROM metrics mt WHERE mt.experiment_id = e.id AND mt.name = 'latency' "
+        " ORDER BY mt.id DESC LIMIT 1), "
+        "(SELECT r.backend FROM runs r WHERE r.experiment_id = e.id ORDER BY r.id DESC LIMIT 1), "
+        "(SELECT r.threads FROM runs r WHERE r.experiment_id = e.id ORDER BY r.id DESC LIMIT 1) "
+        "FROM experiments e JOIN models m ON m.id = e.model_id ORDER BY e.id";
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "listing experiments");
+    int64_t cap = 64, cnt = 0;
+    cf_store_exp *v = malloc((size_t)cap * sizeof *v);
+    int rc = v ? 0 : cf_error_set(err, CF_ENOMEM, "out of memory listing experiments");
+    int step;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (cnt == cap) {
+            cf_store_exp *nv = realloc(v, (size_t)(cap *= 2) * sizeof *v);
+            if (!nv) {
+                rc = cf_error_set(err, CF_ENOMEM, "out of memory listing experiments");
+                break;
+            }
+            v = nv;
+        }
+        cf_store_exp *e = &v[cnt++];
+        memset(e, 0, sizeof *e);
+        e->id = sqlite3_column_int64(st, 0);
+        e->parent = sqlite3_column_int64(st, 1);
+        e->model = sqlite3_column_int64(st, 2);
+        snprintf(e->name, sizeof e->name, "%s", (const char *)sqlite3_column_text(st, 3));
+        snprintf(e->model_name, sizeof e->model_name, "%s",
+                 (const char *)sqlite3_column_text(st, 4));
+        snprintf(e->created, sizeof e->created, "%s", (const char *)sqlite3_column_text(st, 5));
+        e->runs = sqlite3_column_int64(st, 6);
+        e->latency_us = sqlite3_column_type(st, 7) == SQLITE_NULL ? -1
+                                                                   : sqlite3_column_double(st, 7);
+        const unsigned char *be = sqlite3_column_text(st, 8);
+        snprintf(e->latency_backend, sizeof e->latency_backend, "%s", be ? (const char *)be : "");
+        e->latency_threads = sqlite3_column_int(st, 9);
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = db_error(s, err, "listing experiments");
+    sqlite3_finalize(st);
+    if (rc) {
+        free(v);
+        return rc;
+    }
+    /* Tree order: depth-first from each base, children by id, through
+     * first-child / next-sibling links (linear: `exp list` over 10,000
+     * experiments stays fast). */
+    qsort(v, (size_t)cnt, sizeof *v, cmp_exp);
+    cf_store_exp *o = malloc(((size_t)cnt + 1) * sizeof *o);
+    int64_t *up = malloc(((size_t)cnt + 1) * sizeof *up);
+    int64_t *first = malloc(((size_t)cnt + 1) * sizeof *first);
+    int64_t *next = malloc(((size_t)cnt + 1) * sizeof *next);
+    if (!o || !up || !first || !next) {
+        free(v);
+        free(o);
+        free(up);
+        free(first);
+        free(next);
+        return cf_error_set(err, CF_ENOMEM, "out of memory listing experiments");
+    }
+    for (int64_t i = 0; i < cnt; i++) {
+        first[i] = next[i] = up[i] = -1;
+        if (!v[i].parent)
+            continue;
+        int64_t lo = 0, hi = cnt - 1;   /* the parent's index: ids are sorted */
+        while (lo <= hi) {
+            int64_t mid = (lo + hi) / 2;
+            if (v[mid].id < v[i].parent)
+                lo = mid + 1;
+            else
+                hi = mid - 1;
+        }
+        if (lo < cnt && v[lo].id == v[i].parent)
+            up[i] = lo;
+    }
+    for (int64_t i = cnt - 1; i >= 0; i--)
+        if (up[i] >= 0) {
+            next[i] = first[up[i]];
+            first[up[i]] = i;
+        }
+    int64_t m = 0;
+    for (int64_t r = 0; r < cnt; r++) {
+        if (up[r] >= 0)
+            continue;   /* a base, or an orphan whose parent is gone: a root */
+        int64_t cur = r;
+        int depth = 0;
+        while (cur >= 0) {
+            o[m] = v[cur];
+            o[m++].depth = depth;
+            if (first[cur] >= 0) {
+                cur = first[cur];
+                depth++;
+                continue;
+            }
+            while (cur != r && next[cur] < 0) {
+                cur = up[cur];
+                depth--;
+            }
+            cur = cur == r ? -1 : next[cur];
+        }
+    }
+    free(v);
+    free(up);
+    free(first);
+    free(next);
+    *out = o;
+    *n = m;
+    return 0;
+}
