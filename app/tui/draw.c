@@ -145,7 +145,7 @@ static void draw_table_head(const tui *t, int y, const layout *L)
         if (!L->on[c])
             continue;
         char title[48];
-        const char *name = c == COL_CPU && !t->utf8 ? "CPU us" : tui_col_title((col_id)c);
+        const char *name = tui_col_title(t, (col_id)c);
         snprintf(title, sizeof title, "%s%s", name,
                  (col_id)c == t->sort_col ? (t->sort_desc ? (t->utf8 ? "▼" : "v")
                                                            : (t->utf8 ? "▲" : "^"))
@@ -320,8 +320,8 @@ static void build_detail(const tui *t, int32_t k, lines *l)
              cf_fmt_bytes(c->out_bytes, f, sizeof f));
     if (t->prof.layers) {
         const cf_layer_cost *m = &t->prof.layers[k];
-        line_add(l, "measured  median %.1f µs  p10 %.1f  p90 %.1f  share %.1f%%  (%s, %d thread(s))",
-                 m->median_us, m->p10_us, m->p90_us, 100 * m->share,
+        line_add(l, "measured  median %.1f %s  p10 %.1f  p90 %.1f  share %.1f%%  (%s, %d thread(s))",
+                 m->median_us, tui_us(t), m->p10_us, m->p90_us, 100 * m->share,
                  t->prof_settings.reference ? "cpu-ref" : "cpu", t->prof_settings.threads);
     } else {
         line_add(l, "measured  not yet: p profiles");
@@ -342,7 +342,9 @@ static void build_detail(const tui *t, int32_t k, lines *l)
     }
 }
 
-static void draw_detail(const tui *t, int y, int h)
+/* J and K scroll; the scroll stops at the last line (it is clamped here,
+ * where the number of lines is known). */
+static void draw_detail(tui *t, int y, int h)
 {
     attron(attr_of(t, PAIR_HEAD, A_REVERSE));
     move(y, 0);
@@ -356,6 +358,9 @@ static void draw_detail(const tui *t, int y, int h)
     if (!t->n_rows)
         return;
     build_detail(t, t->rows[t->sel], &l);
+    int last = l.n - (h - 1) > 0 ? l.n - (h - 1) : 0;
+    if (t->detail_scroll > last)
+        t->detail_scroll = last;
     for (int i = 0; i + 1 < h && i + t->detail_scroll < l.n; i++)
         put(y + 1 + i, 1, COLS - 1, l.text[i + t->detail_scroll]);
 }
@@ -389,7 +394,7 @@ static void draw_top(const tui *t)
                          cf_fmt_bytes(t->cost->peak_activation_bytes, c, sizeof c));
         if (t->prof.layers && n > 0 && n < (int)sizeof line)
             snprintf(line + n, sizeof line - (size_t)n,
-                     "  CPU %.1f µs/run (measured, %d thr)", t->prof.whole_median_us,
+                     "  CPU %.1f %s/run (measured, %d thr)", t->prof.whole_median_us, tui_us(t),
                      t->prof_settings.threads);
         put(1, 0, COLS, line);
     } else {
@@ -422,7 +427,10 @@ static void draw_top(const tui *t)
         snprintf(line, sizeof line, " profiling: %s run %ld of %ld, layer %d of %d  %s  (Esc cancels)",
                  names[p.phase], p.run + 1, p.runs > 0 ? p.runs : 1, (int)p.layer,
                  (int)p.layers, eta_s);
-        int bw = COLS / 4 > 10 ? COLS / 4 : 10;
+        /* the bar gives way to the text (the ETA first of all), down to 10 cells */
+        int bw = COLS / 4, room = COLS - 2 - (int)strlen(line);
+        bw = bw > room ? room : bw;
+        bw = bw < 10 ? 10 : bw;
         put_bar(t, 2, 1, bw, frac);
         put(2, bw + 1, COLS - bw - 1, line);
     } else {
@@ -475,7 +483,7 @@ static void box_at(const tui *t, int y, int x, int h, int w)
     const char *hz = t->utf8 ? "─" : "-", *vt = t->utf8 ? "│" : "|";
     const char *c[4] = {t->utf8 ? "┌" : "+", t->utf8 ? "┐" : "+", t->utf8 ? "└" : "+",
                         t->utf8 ? "┘" : "+"};
-    for (int i = 0; i < h; i++) {
+    for (int i = 0; i < h && y + i < LINES; i++) {   /* a failed move would write elsewhere */
         move(y + i, x);
         for (int j = 0; j < w; j++) {
             const char *s = " ";
@@ -512,24 +520,26 @@ static const char *const help_lines[] = {
     "Esc or ? closes this help; Up/Down scroll it.",
 };
 
-static void draw_help(const tui *t)
+static void draw_help(tui *t)
 {
     int n = (int)(sizeof help_lines / sizeof help_lines[0]);
     int w = COLS - 4 < 76 ? COLS - 4 : 76, h = LINES - 2 < n + 2 ? LINES - 2 : n + 2;
     int y = (LINES - h) / 2, x = (COLS - w) / 2;
     if (w < 10 || h < 3)
         return;
+    if (t->help_scroll > n - (h - 2))   /* Down stops at the last line */
+        t->help_scroll = n - (h - 2);
     box_at(t, y, x, h, w);
     for (int i = 0; i < h - 2 && i + t->help_scroll < n; i++)
         put(y + 1 + i, x + 2, w - 4, help_lines[i + t->help_scroll]);
 }
 
+/* The form and the question take the keys, so they show at any size the
+ * TUI draws at (at least 30x8), cut to fit, never hidden. */
 static void draw_settings(const tui *t)
 {
-    int w = 48, h = 9;
-    if (COLS < w + 2 || LINES < h + 2)
-        return;
-    int y = (LINES - h) / 2, x = (COLS - w) / 2;
+    int w = COLS - 2 < 48 ? COLS - 2 : 48, h = 9;
+    int y = LINES > h ? (LINES - h) / 2 : 0, x = (COLS - w) / 2;
     box_at(t, y, x, h, w);
     put(y + 1, x + 2, w - 4, "Profiling settings");
     char v[4][32];
@@ -553,9 +563,7 @@ static void draw_settings(const tui *t)
 
 static void draw_confirm(const tui *t)
 {
-    int w = 52, h = 5;
-    if (COLS < w + 2 || LINES < h + 2)
-        return;
+    int w = COLS - 2 < 52 ? COLS - 2 : 52, h = 5;
     int y = (LINES - h) / 2, x = (COLS - w) / 2;
     box_at(t, y, x, h, w);
     put(y + 1, x + 2, w - 4, "A profile is running.");
@@ -590,7 +598,9 @@ void tui_draw(tui *t)
         layout L;
         plan_columns(t, COLS, &L);
         draw_table_head(t, 3, &L);
+        int scroll = t->detail_scroll;
         tui_select(t, t->sel);   /* keeps the selection visible after a resize */
+        t->detail_scroll = scroll;   /* which tui_select resets: J/K would not scroll */
         for (int i = 0; i < t->table_h; i++) {
             int row = t->top + i;
             if (row < t->n_rows)

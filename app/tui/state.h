@@ -114,7 +114,8 @@ void tui_status(tui *t, int error, const char *fmt, ...) __attribute__((format(p
 
 /* table.c */
 void tui_rebuild_rows(tui *t);                  /* filter and sort again, keep the selection */
-const char *tui_col_title(col_id c);
+const char *tui_col_title(const tui *t, col_id c);   /* "CPU us" outside UTF-8 */
+const char *tui_us(const tui *t);               /* "µs", or "us" outside UTF-8 */
 char tui_col_key(col_id c);                     /* the key that sorts by it */
 void tui_select(tui *t, int row);               /* clamps, scrolls into view */
 

@@ -16,9 +16,15 @@ static const struct {
     [COL_CPU] = {"CPU µs", '7'},   [COL_SHARE] = {"share", '8'},
 };
 
-const char *tui_col_title(col_id c)
+/* A non-UTF-8 terminal would show the two bytes of µ as two odd cells. */
+const char *tui_col_title(const tui *t, col_id c)
 {
-    return cols[c].title;
+    return c == COL_CPU && !t->utf8 ? "CPU us" : cols[c].title;
+}
+
+const char *tui_us(const tui *t)
+{
+    return t->utf8 ? "µs" : "us";
 }
 
 char tui_col_key(col_id c)
@@ -62,6 +68,11 @@ static int by_text(const void *a, const void *b)
     const sort_item *x = a, *y = b;
     int c = strcmp(x->text, y->text);
     return c ? c : (x->k > y->k) - (x->k < y->k);
+}
+
+static int same_key(const sort_item *x, const sort_item *y, int text)
+{
+    return text ? strcmp(x->text, y->text) == 0 : x->num == y->num;
 }
 
 static double numel_of(const tui *t, int32_t k)
@@ -110,10 +121,19 @@ void tui_rebuild_rows(tui *t)
         case N_COLS: break;
         }
     }
-    qsort(items, (size_t)m, sizeof *items,
-          t->sort_col == COL_NAME || t->sort_col == COL_OP ? by_text : by_num);
-    for (int32_t i = 0; i < m; i++)
-        t->rows[i] = items[t->sort_desc ? m - 1 - i : i].k;
+    int text = t->sort_col == COL_NAME || t->sort_col == COL_OP;
+    qsort(items, (size_t)m, sizeof *items, text ? by_text : by_num);
+    /* Descending: the runs of equal keys from the last to the first, each
+     * still in graph order. */
+    int32_t o = 0;
+    for (int32_t end = m; end > 0;) {
+        int32_t start = t->sort_desc ? end - 1 : 0;
+        while (t->sort_desc && start > 0 && same_key(&items[start - 1], &items[end - 1], text))
+            start--;
+        for (int32_t i = start; i < end; i++)
+            t->rows[o++] = items[i].k;
+        end = start;
+    }
     t->n_rows = m;
     free(items);
     int sel = 0;

@@ -42,10 +42,12 @@ static void on_stop_signal(int sig)
 }
 
 /* A crash: put the terminal back (alternate screen off, cursor on, mouse
- * off, the original modes) with write/tcsetattr only, then die of it. */
+ * off, keypad transmit off, the original modes) with write/tcsetattr only,
+ * then die of it. */
 static void on_fatal_signal(int sig)
 {
-    static const char reset[] = "\033[?1000l\033[?1002l\033[?1006l\033[?25h\033[?1049l\r\n";
+    static const char reset[] =
+        "\033[?1000l\033[?1002l\033[?1006l\033[?1l\033>\033[?25h\033[?1049l\r\n";
     if (write(STDOUT_FILENO, reset, sizeof reset - 1) < 0) {
         /* nothing more can be done here */
     }
@@ -84,11 +86,11 @@ static void capture_stderr(tui *t)
     int fd = mkstemp(t->stderr_path);
     if (fd < 0)
         return;
+    unlink(t->stderr_path);   /* the fd is enough; nothing left behind by a crash or kill -9 */
     fflush(stderr);
     saved_stderr = dup(STDERR_FILENO);
     if (saved_stderr < 0 || dup2(fd, STDERR_FILENO) < 0) {
         close(fd);
-        unlink(t->stderr_path);
         return;
     }
     t->stderr_fd = fd;
@@ -115,7 +117,6 @@ static void release_stderr(tui *t)
                 break;
     }
     close(t->stderr_fd);
-    unlink(t->stderr_path);
     t->stderr_fd = -1;
 }
 
@@ -153,7 +154,7 @@ static void sort_by(tui *t, col_id c)
         t->sort_desc = c != COL_INDEX && c != COL_NAME && c != COL_OP;
     }
     tui_rebuild_rows(t);
-    tui_status(t, 0, "sorted by %s, %s", tui_col_title(c),
+    tui_status(t, 0, "sorted by %s, %s", tui_col_title(t, c),
                t->sort_desc ? "largest first" : "smallest first");
 }
 
@@ -218,6 +219,9 @@ static void key_settings(tui *t, int ch)
         return;
     }
     if (ch == '\n' || ch == KEY_ENTER) {
+        /* a field emptied by Backspace and left so */
+        t->form.threads = t->form.threads < lo[0] ? lo[0] : t->form.threads;
+        t->form.repeats = t->form.repeats < lo[1] ? lo[1] : t->form.repeats;
         t->next = t->form;
         t->mode = MODE_TABLE;
         tui_status(t, 0, "next profile: %d thread(s), %d repeats, %d warm-up, %s",
@@ -234,7 +238,7 @@ static void key_settings(tui *t, int ch)
     else if (ch == KEY_RIGHT || ch == '+')
         *v = *v < hi[f] ? *v + 1 : hi[f];
     else if (ch == KEY_BACKSPACE || ch == 127 || ch == 8)
-        *v = *v / 10 > lo[f] ? *v / 10 : lo[f];
+        *v = *v / 10;   /* may go below lo[f] while typing: 20, Backspace x2, 5 gives 5 */
     else if (ch >= '0' && ch <= '9' && f < 3) {
         long nv = (long)*v * 10 + (ch - '0');
         *v = nv > hi[f] ? hi[f] : (int)nv;

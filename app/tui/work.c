@@ -68,7 +68,12 @@ int tui_open_model(tui *t, const char *path)
     cf_model_cost *cost = NULL;
     char **shapes = NULL;
     if (cf_onnx_load(path, &opts, &g, &err) || cf_cost_compute(g, &cost, &err)) {
-        tui_status(t, 1, "cannot open %s: %s", path, err.msg);
+        /* the loader's message names the file already: once is enough */
+        const char *why = err.msg;
+        size_t n = strlen(path);
+        if (strncmp(why, path, n) == 0 && why[n] == ':')
+            why += n + (why[n + 1] == ' ' ? 2 : 1);
+        tui_status(t, 1, "cannot open %s: %s", path, why);
         cf_graph_free(g);
         return err.code ? err.code : CF_EINTERNAL;
     }
@@ -234,10 +239,12 @@ int tui_poll_work(tui *t)
         cf_profile_free(&t->prof);
         t->prof = w->result;
         memset(&w->result, 0, sizeof w->result);
-        t->prof_settings = t->next;
-        tui_status(t, 0, "profiled: %.1f µs median per run (measured, %d thread(s), %s), "
+        /* what it ran with: t->next may have changed while it ran */
+        t->prof_settings = (settings){w->opts.threads, (int)w->opts.repeats, (int)w->opts.warmup,
+                                      strcmp(w->opts.backend, "cpu-ref") == 0};
+        tui_status(t, 0, "profiled: %.1f %s median per run (measured, %d thread(s), %s), "
                    "profiler overhead %+.1f%%",
-                   t->prof.whole_median_us, t->prof_settings.threads, w->opts.backend,
+                   t->prof.whole_median_us, tui_us(t), t->prof_settings.threads, w->opts.backend,
                    cf_profile_overhead_pct(&t->prof));
     } else if (w->err.code == CF_ECANCELED) {
         tui_status(t, 0, "profile canceled; the table keeps the last complete one");
