@@ -1,8 +1,9 @@
 /* tui.c — the TUI's life: terminal set-up and restore, the event loop, keys
  * and mouse.
  *
- * The loop blocks in getch() when nothing runs (no CPU used while idle) and
- * wakes every 100 ms while a profile runs, to move its progress bar. A
+ * The loop waits in getch(): every 100 ms while a profile runs, to move its
+ * progress bar, and once a second otherwise, to show library messages
+ * (idle CPU stays near zero: nothing is redrawn unless something changed). A
  * resize arrives as KEY_RESIZE. Ctrl-C, SIGTERM and SIGHUP end the loop
  * (their handler only sets a flag; getch returns on the interrupted read)
  * and the terminal is restored as on `q`; a crash restores it from the
@@ -404,7 +405,7 @@ int cf_tui_main(const char *path)
     }
     while (!t->quit && !got_stop_signal) {
         int running = atomic_load(&t->work.state) != WORK_IDLE;
-        timeout(running ? 100 : -1);
+        timeout(running ? 100 : 1000);
         int ch = getch();
         double t0 = now_us();
         if (ch == '\r')
