@@ -2,6 +2,7 @@
  * transactions); OpenSSL's libcrypto hashes the model files (SHA-256). */
 #include "store.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -203,7 +204,7 @@ int cf_store_open(const char *path, int flags, cf_store **out, cf_error *err)
     s->readonly = (flags & CF_STORE_READONLY) != 0;
     struct stat stt;
     int exists = stat(path, &stt) == 0;
-    if (!exists && s->readonly) {
+    if (!exists && (s->readonly || (flags & CF_STORE_NOCREATE))) {
         cf_store_close(s);
         return cf_error_set(err, CF_EIO, "%s: no such database", path);
     }
@@ -211,7 +212,9 @@ int cf_store_open(const char *path, int flags, cf_store **out, cf_error *err)
         cf_store_close(s);
         return cf_error_set(err, CF_EIO, "%s: not a database file", path);
     }
-    int oflags = s->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    int oflags = s->readonly                     ? SQLITE_OPEN_READONLY
+                 : (flags & CF_STORE_NOCREATE) ? SQLITE_OPEN_READWRITE
+                                               : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     if (sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         int rc = cf_error_set(err, CF_EIO, "%s: cannot open the database: %s", path,
                               s->db ? sqlite3_errmsg(s->db) : "out of memory");
@@ -219,6 +222,13 @@ int cf_store_open(const char *path, int flags, cf_store **out, cf_error *err)
         return rc;
     }
     sqlite3_busy_timeout(s->db, 10000);
+    /* SQLite quietly opens a write-protected file read-only: say so now,
+     * before anything tries to write (root is never refused by the OS). */
+    if (!s->readonly && sqlite3_db_readonly(s->db, "main") == 1) {
+        cf_store_close(s);
+        return cf_error_set(err, CF_EIO, "%s: the database file is read-only: nothing can be "
+                            "recorded or changed (nothing was)", path);
+    }
     int v = 0, rc = user_version(s, &v, err);   /* also: is it a database at all? */
     if (rc) {
         cf_error_clear(err);
@@ -359,12 +369,16 @@ int cf_store_add_model(cf_store *s, const char *path, int64_t *model, int64_t *e
     int rc = hash_file(path, hex, &size, &bytes, err);
     if (rc)
         return rc;
+    /* Written outside the lock (it may be large), then made sure of under
+     * it: cf_store_remove deletes unreferenced objects under the same lock,
+     * so one may have gone in between. */
     rc = keep_object(s, hex, bytes, size, err);
-    free(bytes);
-    if (rc)
-        return rc;
     const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-    rc = exec_sql(s, "BEGIN IMMEDIATE", "registering the model", err);
+    if (!rc)
+        rc = exec_sql(s, "BEGIN IMMEDIATE", "registering the model", err);
+    if (!rc && (rc = keep_object(s, hex, bytes, size, err)) != 0)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    free(bytes);
     if (rc)
         return rc;
     sqlite3_stmt *st = NULL;
@@ -625,4 +639,489 @@ int cf_store_list(cf_store *s, cf_store_exp **out, int64_t *n, cf_error *err)
     *out = o;
     *n = m;
     return 0;
+}
+
+/* ---- one experiment ---------------------------------------------------------------------- */
+
+static void col_text(sqlite3_stmt *st, int i, char *buf, size_t size)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    snprintf(buf, size, "%s", t ? (const char *)t : "");
+}
+
+static int no_such_exp(cf_store *s, int64_t id, cf_error *err)
+{
+    return cf_error_set(err, CF_ENOTFOUND, "%s: no experiment %lld", s->path, (long long)id);
+}
+
+static int exp_exists(cf_store *s, int64_t id, cf_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM experiments WHERE id = ?1", -1, &st, NULL) !=
+        SQLITE_OK)
+        return db_error(s, err, "looking up the experiment");
+    sqlite3_bind_int64(st, 1, id);
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (step == SQLITE_ROW)
+        return 0;
+    return step == SQLITE_DONE ? no_such_exp(s, id, err)
+                               : db_error(s, err, "looking up the experiment");
+}
+
+/* Runs sql (one int64 parameter) and fills one element of elem bytes per
+ * row: the one loop behind every list the store hands out. */
+static int query_rows(cf_store *s, const char *sql, int64_t arg, size_t elem,
+                      void (*fill)(sqlite3_stmt *st, void *row), void **out, int64_t *n,
+                      const char *what, cf_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, what);
+    sqlite3_bind_int64(st, 1, arg);
+    int64_t cap = 16, cnt = 0;
+    char *v = malloc((size_t)cap * elem);
+    int rc = v ? 0 : cf_error_set(err, CF_ENOMEM, "out of memory %s", what);
+    int step = SQLITE_DONE;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (cnt == cap) {
+            char *nv = realloc(v, (size_t)(cap *= 2) * elem);
+            if (!nv) {
+                rc = cf_error_set(err, CF_ENOMEM, "out of memory %s", what);
+                break;
+            }
+            v = nv;
+        }
+        memset(v + (size_t)cnt * elem, 0, elem);
+        fill(st, v + (size_t)cnt++ * elem);
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = db_error(s, err, what);
+    sqlite3_finalize(st);
+    if (rc) {
+        free(v);
+        return rc;
+    }
+    *out = v;
+    *n = cnt;
+    return 0;
+}
+
+static void fill_id(sqlite3_stmt *st, void *row)
+{
+    *(int64_t *)row = sqlite3_column_int64(st, 0);
+}
+
+void cf_store_detail_free(cf_store_detail *d)
+{
+    if (!d)
+        return;
+    free(d->note);
+    free(d->recipe);
+    free(d);
+}
+
+int cf_store_get_exp(cf_store *s, int64_t id, cf_store_detail **out, cf_error *err)
+{
+    *out = NULL;
+    static const char sql[] =
+        "SELECT e.id, COALESCE(e.parent_id, 0), e.model_id, m.name, m.hash, m.size, e.name, "
+        "e.note, e.recipe, e.artifact, e.created, "
+        "(SELECT COUNT(*) FROM experiments c WHERE c.parent_id = e.id) "
+        "FROM experiments e JOIN models m ON m.id = e.model_id WHERE e.id = ?1";
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "reading the experiment");
+    sqlite3_bind_int64(st, 1, id);
+    int step = sqlite3_step(st);
+    if (step != SQLITE_ROW) {
+        int rc = step == SQLITE_DONE ? no_such_exp(s, id, err)
+                                     : db_error(s, err, "reading the experiment");
+        sqlite3_finalize(st);
+        return rc;
+    }
+    cf_store_detail *d = calloc(1, sizeof *d);
+    const unsigned char *note = sqlite3_column_text(st, 7);
+    const unsigned char *recipe = sqlite3_column_text(st, 8);
+    if (d && note)
+        d->note = strdup((const char *)note);
+    if (d)
+        d->recipe = strdup(recipe ? (const char *)recipe : "[]");
+    if (!d || !d->recipe || (note && !d->note)) {
+        sqlite3_finalize(st);
+        cf_store_detail_free(d);
+        return cf_error_set(err, CF_ENOMEM, "out of memory reading experiment %lld",
+                            (long long)id);
+    }
+    d->id = sqlite3_column_int64(st, 0);
+    d->parent = sqlite3_column_int64(st, 1);
+    d->model = sqlite3_column_int64(st, 2);
+    col_text(st, 3, d->model_name, sizeof d->model_name);
+    col_text(st, 4, d->model_hash, sizeof d->model_hash);
+    d->model_size = sqlite3_column_int64(st, 5);
+    col_text(st, 6, d->tag, sizeof d->tag);
+    col_text(st, 9, d->artifact, sizeof d->artifact);
+    col_text(st, 10, d->created, sizeof d->created);
+    d->children = sqlite3_column_int64(st, 11);
+    sqlite3_finalize(st);
+    *out = d;
+    return 0;
+}
+
+static void fill_run(sqlite3_stmt *st, void *row)
+{
+    cf_store_run_row *r = row;
+    r->id = sqlite3_column_int64(st, 0);
+    col_text(st, 1, r->backend, sizeof r->backend);
+    col_text(st, 2, r->target, sizeof r->target);
+    r->threads = sqlite3_column_int(st, 3);
+    r->warmup = sqlite3_column_int(st, 4);
+    r->repeats = sqlite3_column_int(st, 5);
+    col_text(st, 6, r->host, sizeof r->host);
+    col_text(st, 7, r->started, sizeof r->started);
+    col_text(st, 8, r->finished, sizeof r->finished);
+    col_text(st, 9, r->status, sizeof r->status);
+    r->latency_us = sqlite3_column_type(st, 10) == SQLITE_NULL ? -1 : sqlite3_column_double(st, 10);
+}
+
+int cf_store_runs(cf_store *s, int64_t exp, cf_store_run_row **out, int64_t *n, cf_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    int rc = exp_exists(s, exp, err);
+    return rc ? rc
+              : query_rows(s,
+                           "SELECT r.id, r.backend, r.target, r.threads, r.warmup, r.repeats, "
+                           "r.host, r.started, r.finished, r.status, (SELECT mt.value FROM "
+                           "metrics mt WHERE mt.run_id = r.id AND mt.name = 'latency' ORDER BY "
+                           "mt.id DESC LIMIT 1) FROM runs r WHERE r.experiment_id = ?1 "
+                           "ORDER BY r.id DESC",
+                           exp, sizeof **out, fill_run, (void **)out, n, "reading the runs", err);
+}
+
+static void fill_metric(sqlite3_stmt *st, void *row)
+{
+    cf_store_metric *m = row;
+    m->id = sqlite3_column_int64(st, 0);
+    m->run = sqlite3_column_int64(st, 1);
+    col_text(st, 2, m->name, sizeof m->name);
+    m->value = sqlite3_column_double(st, 3);
+    col_text(st, 4, m->unit, sizeof m->unit);
+    col_text(st, 5, m->kind, sizeof m->kind);
+    col_text(st, 6, m->dataset, sizeof m->dataset);
+    col_text(st, 7, m->created, sizeof m->created);
+}
+
+int cf_store_metrics(cf_store *s, int64_t exp, cf_store_metric **out, int64_t *n, cf_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    int rc = exp_exists(s, exp, err);
+    return rc ? rc
+              : query_rows(s,
+                           "SELECT id, COALESCE(run_id, 0), name, value, unit, kind, dataset, "
+                           "created FROM metrics WHERE experiment_id = ?1 ORDER BY id",
+                           exp, sizeof **out, fill_metric, (void **)out, n, "reading the metrics",
+                           err);
+}
+
+static int64_t col_count(sqlite3_stmt *st, int i)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, i);
+}
+
+static void fill_layer(sqlite3_stmt *st, void *row)
+{
+    cf_store_layer *l = row;
+    l->layer = sqlite3_column_int(st, 0);
+    col_text(st, 1, l->name, sizeof l->name);
+    col_text(st, 2, l->op, sizeof l->op);
+    col_text(st, 3, l->kind, sizeof l->kind);
+    l->has_time = sqlite3_column_type(st, 4) != SQLITE_NULL;
+    l->median = sqlite3_column_double(st, 4);
+    l->p10 = sqlite3_column_double(st, 5);
+    l->p90 = sqlite3_column_double(st, 6);
+    col_text(st, 7, l->unit, sizeof l->unit);
+    col_text(st, 8, l->impl, sizeof l->impl);
+    l->params = col_count(st, 9);
+    l->macs = col_count(st, 10);
+    l->flops = col_count(st, 11);
+    l->bytes_in = col_count(st, 12);
+    l->bytes_out = col_count(st, 13);
+}
+
+int cf_store_layers(cf_store *s, int64_t run, cf_store_layer **out, int64_t *n, cf_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    int64_t *found = NULL, nf = 0;
+    int rc = query_rows(s, "SELECT id FROM runs WHERE id = ?1", run, sizeof *found, fill_id,
+                        (void **)&found, &nf, "looking up the run", err);
+    free(found);
+    if (!rc && nf == 0)
+        rc = cf_error_set(err, CF_ENOTFOUND, "%s: no run %lld", s->path, (long long)run);
+    return rc ? rc
+              : query_rows(s,
+                           "SELECT layer, name, op, kind, median, p10, p90, unit, impl, params, "
+                           "macs, flops, bytes_in, bytes_out FROM layer_results WHERE run_id = ?1 "
+                           "ORDER BY layer",
+                           run, sizeof **out, fill_layer, (void **)out, n, "reading the layers",
+                           err);
+}
+
+/* ---- changing and removing --------------------------------------------------------------- */
+
+static int readonly_error(cf_store *s, cf_error *err)
+{
+    return cf_error_set(err, CF_EIO, "%s: opened read-only", s->path);
+}
+
+/* UPDATE experiments SET <column> = text ("" or NULL: NULL) WHERE id. */
+static int set_text(cf_store *s, int64_t id, const char *sql, const char *text, const char *what,
+                    cf_error *err)
+{
+    if (s->readonly)
+        return readonly_error(s, err);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, what);
+    sqlite3_bind_int64(st, 1, id);
+    if (text && *text)
+        sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_error(s, err, what);
+    sqlite3_finalize(st);
+    if (!rc && sqlite3_changes(s->db) == 0)
+        rc = no_such_exp(s, id, err);
+    return rc;
+}
+
+int cf_store_tag(cf_store *s, int64_t id, const char *tag, cf_error *err)
+{
+    return set_text(s, id, "UPDATE experiments SET name = ?2 WHERE id = ?1", tag,
+                    "setting the tag", err);
+}
+
+int cf_store_note(cf_store *s, int64_t id, const char *note, cf_error *err)
+{
+    return set_text(s, id, "UPDATE experiments SET note = ?2 WHERE id = ?1", note,
+                    "setting the note", err);
+}
+
+static void object_path(cf_store *s, const char *hex, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s.objects/%.2s/%s", s->path, hex, hex + 2);
+}
+
+static int is_hex(const char *t, size_t len)
+{
+    if (strlen(t) != len)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (!((t[i] >= '0' && t[i] <= '9') || (t[i] >= 'a' && t[i] <= 'f')))
+            return 0;
+    return 1;
+}
+
+/* Deletes every object file no experiment's artifact names, under the
+ * write lock: cf_store_add_model makes sure of its object under the same
+ * lock, so a model being registered meanwhile keeps (or gets back) its
+ * file. Temporary files of writers are left alone. */
+static int sweep_objects(cf_store *s, cf_error *err)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s.objects", s->path);
+    DIR *d = opendir(dir);
+    if (!d)
+        return errno == ENOENT ? 0 : cf_error_set(err, CF_EIO, "%s: %s", dir, strerror(errno));
+    sqlite3_stmt *st = NULL;
+    int rc = exec_sql(s, "BEGIN IMMEDIATE", "deleting unused model files", err);
+    if (!rc && sqlite3_prepare_v2(s->db, "SELECT 1 FROM experiments WHERE artifact = ?1", -1,
+                                  &st, NULL) != SQLITE_OK)
+        rc = db_error(s, err, "deleting unused model files");
+    struct dirent *e;
+    while (!rc && (e = readdir(d)) != NULL) {
+        if (!is_hex(e->d_name, 2))
+            continue;
+        char sub[4096 + 8];
+        snprintf(sub, sizeof sub, "%s/%.2s", dir, e->d_name);
+        DIR *sd = opendir(sub);
+        struct dirent *f;
+        while (!rc && sd && (f = readdir(sd)) != NULL) {
+            if (!is_hex(f->d_name, 62))
+                continue;
+            char hex[65], file[4096 + 80];
+            memcpy(hex, e->d_name, 2);
+            memcpy(hex + 2, f->d_name, 63);   /* is_hex: 62 digits and the NUL */
+            sqlite3_reset(st);
+            sqlite3_bind_text(st, 1, hex, -1, SQLITE_TRANSIENT);
+            int step = sqlite3_step(st);
+            if (step == SQLITE_ROW)
+                continue;
+            if (step != SQLITE_DONE) {
+                rc = db_error(s, err, "deleting unused model files");
+                break;
+            }
+            snprintf(file, sizeof file, "%s/%.62s", sub, f->d_name);
+            if (unlink(file) != 0 && errno != ENOENT)
+                rc = cf_error_set(err, CF_EIO, "%s: cannot delete this unused model file: %s",
+                                  file, strerror(errno));
+        }
+        if (sd)
+            closedir(sd);
+    }
+    closedir(d);
+    sqlite3_finalize(st);
+    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);   /* it wrote nothing */
+    return rc;
+}
+
+static const char subtree_sql[] =
+    "WITH RECURSIVE sub(id) AS (SELECT ?1 UNION SELECT e.id FROM experiments e "
+    "JOIN sub ON e.parent_id = sub.id) ";
+
+int cf_store_remove(cf_store *s, int64_t id, int flags, int64_t *removed, cf_error *err)
+{
+    if (s->readonly)
+        return readonly_error(s, err);
+    int rc = exec_sql(s, "BEGIN IMMEDIATE", "removing the experiment", err);
+    if (rc)
+        return rc;
+    int64_t *ids = NULL, *models = NULL, n = 0, nm = 0;
+    char sql[512];
+    rc = exp_exists(s, id, err);
+    /* Breadth first: each experiment comes before its children, so deleting
+     * from the end never leaves a child without its parent. */
+    snprintf(sql, sizeof sql, "%sSELECT id FROM sub", subtree_sql);
+    if (!rc)
+        rc = query_rows(s, sql, id, sizeof *ids, fill_id, (void **)&ids, &n,
+                        "finding the subtree", err);
+    if (!rc && n > 1 && !(flags & CF_STORE_RECURSIVE)) {
+        int64_t *kids = NULL, nk = 0;
+        rc = query_rows(s, "SELECT id FROM experiments WHERE parent_id = ?1 ORDER BY id", id,
+                        sizeof *kids, fill_id, (void **)&kids, &nk, "finding the children", err);
+        if (!rc) {
+            char list[256] = "";
+            for (int64_t i = 0; i < nk && strlen(list) < sizeof list - 40; i++)
+                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%lld",
+                         i ? ", " : "", (long long)kids[i]);
+            if (strlen(list) >= sizeof list - 40)
+                strcat(list, ", ...");
+            rc = cf_error_set(err, CF_EINVAL,
+                              "experiment %lld has %lld child experiment%s (%s): remove %s first, "
+                              "or remove recursively (nothing was removed)",
+                              (long long)id, (long long)nk, nk == 1 ? "" : "s", list,
+                              nk == 1 ? "it" : "them");
+        }
+        free(kids);
+    }
+    snprintf(sql, sizeof sql,
+             "%sSELECT DISTINCT model_id FROM experiments WHERE id IN (SELECT id FROM sub)",
+             subtree_sql);
+    if (!rc)
+        rc = query_rows(s, sql, id, sizeof *models, fill_id, (void **)&models, &nm,
+                        "finding the models", err);
+    sqlite3_stmt *st = NULL;
+    if (!rc && sqlite3_prepare_v2(s->db, "DELETE FROM experiments WHERE id = ?1", -1, &st,
+                                  NULL) != SQLITE_OK)
+        rc = db_error(s, err, "removing the experiment");
+    for (int64_t i = n - 1; !rc && i >= 0; i--) {
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, ids[i]);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = db_error(s, err, "removing the experiment");
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (!rc && sqlite3_prepare_v2(s->db,
+                                  "DELETE FROM models WHERE id = ?1 AND NOT EXISTS "
+                                  "(SELECT 1 FROM experiments WHERE model_id = ?1)",
+                                  -1, &st, NULL) != SQLITE_OK)
+        rc = db_error(s, err, "removing the model");
+    for (int64_t i = 0; !rc && i < nm; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, models[i]);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = db_error(s, err, "removing the model");
+    }
+    sqlite3_finalize(st);
+    free(ids);
+    free(models);
+    if (!rc)
+        rc = exec_sql(s, "COMMIT", "committing the removal", err);
+    if (rc) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return rc;
+    }
+    if (removed)
+        *removed = n;
+    /* After the commit: a crash here leaves files nothing references,
+     * which the next removal deletes; never a reference to a lost file. */
+    rc = sweep_objects(s, err);
+    if (rc)
+        cf_error_prefix(err, "experiment %lld removed, but", (long long)id);
+    return rc;
+}
+
+/* ---- export ------------------------------------------------------------------------------ */
+
+int cf_store_export(cf_store *s, int64_t id, const char *path, cf_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT e.artifact, (SELECT m.size FROM models m WHERE m.hash = "
+                           "e.artifact) FROM experiments e WHERE e.id = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "reading the experiment");
+    sqlite3_bind_int64(st, 1, id);
+    int step = sqlite3_step(st);
+    if (step != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return step == SQLITE_DONE ? no_such_exp(s, id, err)
+                                   : db_error(s, err, "reading the experiment");
+    }
+    char want[65], obj[4400];
+    col_text(st, 0, want, sizeof want);
+    int64_t want_size = col_count(st, 1);   /* known for a registered model */
+    sqlite3_finalize(st);
+    object_path(s, want, obj, sizeof obj);
+    struct stat sb;
+    if (stat(obj, &sb) != 0)
+        return cf_error_set(err, CF_EIO,
+                            "experiment %lld: its model file (sha256 %s) is missing: %s: %s",
+                            (long long)id, want, obj, strerror(errno));
+    char got[65];
+    int64_t size = 0;
+    unsigned char *bytes = NULL;
+    int rc = hash_file(obj, got, &size, &bytes, err);
+    if (rc) {
+        cf_error_prefix(err, "experiment %lld: model file (sha256 %s)", (long long)id, want);
+        return rc;
+    }
+    if (want_size >= 0 && size != want_size)
+        rc = cf_error_set(err, CF_EFORMAT,
+                          "experiment %lld: its model file (sha256 %s) is corrupt: %s has %lld "
+                          "bytes, the store recorded %lld (nothing was written)",
+                          (long long)id, want, obj, (long long)size, (long long)want_size);
+    else if (strcmp(got, want) != 0)
+        rc = cf_error_set(err, CF_EFORMAT,
+                          "experiment %lld: its model file (sha256 %s) is corrupt: %s has "
+                          "sha256 %s (nothing was written)",
+                          (long long)id, want, obj, got);
+    char tmp[4400];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    FILE *f = rc ? NULL : fopen(tmp, "wb");
+    if (!rc && !f)
+        rc = cf_error_set(err, CF_EIO, "%s: %s", tmp, strerror(errno));
+    if (f) {
+        int bad = fwrite(bytes, 1, (size_t)size, f) != (size_t)size;
+        bad |= fflush(f) != 0 || fsync(fileno(f)) != 0;
+        bad |= fclose(f) != 0;
+        if (bad || rename(tmp, path) != 0) {
+            int e = errno;
+            unlink(tmp);
+            rc = cf_error_set(err, CF_EIO, "%s: %s", path, strerror(e));
+        }
+    }
+    free(bytes);
+    return rc;
 }

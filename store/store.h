@@ -32,13 +32,15 @@ typedef struct cf_store cf_store;
 
 enum {
     CF_STORE_READONLY = 1,   /* never write (nor create, nor migrate) */
+    CF_STORE_NOCREATE = 2,   /* write, but only to a database already there */
 };
 
 /* Opens (creating when absent, unless READONLY) the database at path. The
  * default path is ./chipfit.db; callers take CHIPFIT_DB and --db first
  * (cf_store_default_path). A file that is not an SQLite database, a newer
- * schema, a read-only file asked to be written: a clear error, nothing
- * changed. */
+ * schema, a file the OS will not let us write opened without READONLY
+ * (sqlite3_db_readonly after the open): a clear error, nothing changed.
+ * Every writing call on a READONLY store fails, naming the database. */
 int cf_store_open(const char *path, int flags, cf_store **out, cf_error *err);
 void cf_store_close(cf_store *s);   /* NULL is a no-op */
 
@@ -85,5 +87,101 @@ typedef struct cf_store_exp {
 /* Every experiment in tree order (each after its parent, siblings by id).
  * *out is malloc'd (free it); *n its length. */
 int cf_store_list(cf_store *s, cf_store_exp **out, int64_t *n, cf_error *err);
+
+/* ---- one experiment, as `exp show` shows it ------------------------------------------
+ * Each getter below fails with CF_ENOTFOUND, naming the id and the database,
+ * when there is no such experiment. Arrays come back malloc'd with their
+ * length; free them with free() (they hold no pointers). */
+
+/* An experiment in full. Free with cf_store_detail_free. */
+typedef struct cf_store_detail {
+    int64_t id, parent;         /* parent 0: a base experiment */
+    int64_t model;
+    char model_name[256];
+    char model_hash[65];        /* SHA-256 of the model as registered */
+    int64_t model_size;         /* bytes */
+    char tag[128];              /* "" when none */
+    char *note;                 /* NULL when none */
+    char *recipe;               /* JSON array of steps, "[]" for a base */
+    char artifact[65];          /* SHA-256 of its model file */
+    char created[32];           /* UTC */
+    int64_t children;           /* experiments made from it */
+} cf_store_detail;
+
+int cf_store_get_exp(cf_store *s, int64_t id, cf_store_detail **out, cf_error *err);
+void cf_store_detail_free(cf_store_detail *d);   /* NULL is a no-op */
+
+/* A run as recorded. */
+typedef struct cf_store_run_row {
+    int64_t id;
+    char backend[32];
+    char target[64];            /* "" when none */
+    int threads, warmup, repeats;
+    char host[256];
+    char started[32], finished[32];   /* UTC */
+    char status[16];            /* ok, failed, canceled */
+    double latency_us;          /* whole-model median, measured; < 0: none */
+} cf_store_run_row;
+
+/* The runs of experiment exp, newest first. */
+int cf_store_runs(cf_store *s, int64_t exp, cf_store_run_row **out, int64_t *n, cf_error *err);
+
+/* A metric: value in unit, and whether measured, estimated or static. */
+typedef struct cf_store_metric {
+    int64_t id, run;            /* run 0: not from a run */
+    char name[64];
+    double value;
+    char unit[16];
+    char kind[16];              /* measured, estimated, static */
+    char dataset[128];          /* "" when none */
+    char created[32];
+} cf_store_metric;
+
+/* The metrics of experiment exp, oldest first. */
+int cf_store_metrics(cf_store *s, int64_t exp, cf_store_metric **out, int64_t *n,
+                     cf_error *err);
+
+/* A layer of a run. Times are in unit (kind says measured or estimated);
+ * has_time 0 when the run recorded none. Static counts are -1 when unknown. */
+typedef struct cf_store_layer {
+    int32_t layer;
+    char name[256];
+    char op[64];
+    char kind[16];
+    int has_time;
+    double median, p10, p90;
+    char unit[8];               /* "us" */
+    char impl[64];              /* "" when none */
+    int64_t params, macs, flops, bytes_in, bytes_out;
+} cf_store_layer;
+
+/* The layers of run `run`, by index; CF_ENOTFOUND when there is no such run. */
+int cf_store_layers(cf_store *s, int64_t run, cf_store_layer **out, int64_t *n, cf_error *err);
+
+/* ---- changing and removing ------------------------------------------------------------- */
+
+/* Sets experiment id's tag (name) or note; "" or NULL clears it. */
+int cf_store_tag(cf_store *s, int64_t id, const char *tag, cf_error *err);
+int cf_store_note(cf_store *s, int64_t id, const char *note, cf_error *err);
+
+enum {
+    CF_STORE_RECURSIVE = 1,     /* cf_store_remove: take the experiment's subtree too */
+};
+
+/* Removes experiment id with its runs, layer rows, metrics and findings, in
+ * one transaction; and the model row of a base experiment when nothing else
+ * uses it. An experiment with children is refused (CF_EINVAL, naming them)
+ * unless flags has CF_STORE_RECURSIVE, which removes the whole subtree.
+ * After the commit, object files no experiment references any more are
+ * deleted (a crash in between leaves an unreferenced file, never a
+ * reference to a missing one; the next remove deletes it). *removed (may
+ * be NULL) gets the number of experiments removed. */
+int cf_store_remove(cf_store *s, int64_t id, int flags, int64_t *removed, cf_error *err);
+
+/* Copies experiment id's model file out of the objects to path, after
+ * checking its size and SHA-256: a missing or corrupt object is an error
+ * naming the hash and the file, and nothing is written. The copy is made
+ * under a temporary name and renamed onto path. */
+int cf_store_export(cf_store *s, int64_t id, const char *path, cf_error *err);
 
 #endif

@@ -1,56 +1,128 @@
 /* exp.c — `chipfit exp ...`: the experiments of the store (docs/store.md).
- * `exp list` prints the tree with each experiment's latest measured latency. */
+ * list prints the tree, show one experiment in full (text or JSON), tag and
+ * note label one, rm removes one (or its subtree), export copies its model
+ * file out. Everything goes through store.h; the figures are labelled
+ * measured, estimated or static, with their units. */
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "cli/commands.h"
 #include "store.h"
 
 const char cf_cmd_exp_help[] =
     "usage: chipfit exp list [--db PATH]\n"
+    "       chipfit exp show ID [--db PATH] [--json]\n"
+    "       chipfit exp tag ID NAME [--db PATH]\n"
+    "       chipfit exp note ID TEXT [--db PATH]\n"
+    "       chipfit exp rm ID [--recursive] [--db PATH]\n"
+    "       chipfit exp export ID -o FILE.onnx [--db PATH]\n"
     "\n"
-    "The experiments of the experiment store as a tree: each experiment's id,\n"
-    "model, tag, number of runs and the latest measured whole-model latency\n"
-    "(median, µs, with its backend and threads). `chipfit profile` records\n"
-    "its runs there; docs/store.md describes the database.\n"
+    "The experiments of the experiment store (docs/store.md).\n"
     "\n"
-    "  --db PATH   the store (default: $CHIPFIT_DB, else ./chipfit.db)\n"
-    "  -h, --help  show this help\n";
+    "  list    the tree: each experiment's id, model, tag, number of runs and\n"
+    "          the latest measured whole-model latency (median, µs, with its\n"
+    "          backend and threads)\n"
+    "  show    one experiment: its model, tag, note, recipe and artifact; its\n"
+    "          runs (newest first), its metrics, and the layers of its latest\n"
+    "          run; every figure says measured, estimated or static, and its unit\n"
+    "  tag     set its tag (\"\" clears it)\n"
+    "  note    set its note (\"\" clears it)\n"
+    "  rm      remove it with its runs, layer rows, metrics and findings, and\n"
+    "          the model files nothing else uses; an experiment with children\n"
+    "          is refused unless --recursive, which removes the whole subtree\n"
+    "  export  copy its model file out of the store, after checking its size\n"
+    "          and SHA-256\n"
+    "\n"
+    "`chipfit profile` records its runs in the store.\n"
+    "\n"
+    "  --db PATH        the store (default: $CHIPFIT_DB, else ./chipfit.db)\n"
+    "  --json           show: a JSON document instead (schema chipfit.exp/1)\n"
+    "  --recursive      rm: remove the experiment's children too\n"
+    "  -o, --output F   export: the file to write\n"
+    "  -h, --help       show this help\n";
 
-static int exp_list(int argc, char **argv)
+enum { OPT_JSON = 1, OPT_RECURSIVE = 2, OPT_OUTPUT = 4 };
+
+typedef struct exp_args {
+    const char *db, *output;
+    int json, recursive;
+    int64_t id;
+    const char *text;           /* tag NAME, note TEXT */
+} exp_args;
+
+/* The one parser of every subcommand: the options in allowed, the id, and
+ * (with want_text) one text argument after it. Returns -1 to go on, else
+ * the exit code. */
+static int parse(const char *sub, int argc, char **argv, int allowed, int want_text, exp_args *a)
 {
     static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'D'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"db", required_argument, NULL, 'D'},  {"json", no_argument, NULL, 'J'},
+        {"recursive", no_argument, NULL, 'R'}, {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},      {NULL, 0, NULL, 0},
     };
-    const char *db = NULL;
+    memset(a, 0, sizeof *a);
     opterr = 0;
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
+        int need = c == 'J' ? OPT_JSON : c == 'R' ? OPT_RECURSIVE : c == 'o' ? OPT_OUTPUT : 0;
+        if (need && !(allowed & need))
+            return cf_cli_usage("exp", "exp %s takes no option '%s'", sub, argv[optind - 1]);
         switch (c) {
-        case 'D': db = optarg; break;
+        case 'D': a->db = optarg; break;
+        case 'J': a->json = 1; break;
+        case 'R': a->recursive = 1; break;
+        case 'o': a->output = optarg; break;
         case 'h': fputs(cf_cmd_exp_help, stdout); return CF_EXIT_OK;
         case ':': return cf_cli_usage("exp", "option '%s' needs a value", argv[optind - 1]);
         default: return cf_cli_usage("exp", "unknown option '%s'", argv[optind - 1]);
         }
     }
-    if (optind < argc)
-        return cf_cli_usage("exp", "exp list takes no arguments, got '%s'", argv[optind]);
+    int want = strcmp(sub, "list") == 0 ? 0 : 1 + want_text;   /* list takes no id */
+    if (argc - optind != want)
+        return cf_cli_usage("exp", "exp %s takes %s, got %d argument%s", sub,
+                            want == 0 ? "no arguments" : want == 1 ? "an experiment ID"
+                                                                   : "an experiment ID and a text",
+                            argc - optind, argc - optind == 1 ? "" : "s");
+    if (want) {
+        char *end = NULL;
+        long long id = strtoll(argv[optind], &end, 10);
+        if (!*argv[optind] || *end || id <= 0)
+            return cf_cli_usage("exp", "'%s' is not an experiment ID (a positive number)",
+                                argv[optind]);
+        a->id = id;
+        a->text = want_text ? argv[optind + 1] : NULL;
+    }
+    if ((allowed & OPT_OUTPUT) && !a->output)
+        return cf_cli_usage("exp", "exp %s needs -o FILE", sub);
+    return -1;
+}
+
+static int fail(cf_store *st, const cf_error *err)
+{
+    cf_cli_error("%s", err->msg);
+    cf_store_close(st);
+    return CF_EXIT_FAIL;
+}
+
+static int exp_list(int argc, char **argv)
+{
+    exp_args a;
+    int rc = parse("list", argc, argv, 0, 0, &a);
+    if (rc >= 0)
+        return rc;
     cf_error err = CF_ERROR_INIT;
     cf_store *st = NULL;
     cf_store_exp *v = NULL;
     int64_t n = 0;
-    if (cf_store_open(cf_store_default_path(db), CF_STORE_READONLY, &st, &err) ||
-        cf_store_list(st, &v, &n, &err)) {
-        cf_cli_error("%s", err.msg);
-        cf_store_close(st);
-        return CF_EXIT_FAIL;
-    }
+    if (cf_store_open(cf_store_default_path(a.db), CF_STORE_READONLY, &st, &err) ||
+        cf_store_list(st, &v, &n, &err))
+        return fail(st, &err);
     printf("%-8s %-32s %-12s %5s  %s\n", "id", "model", "tag", "runs",
            "latency (measured, median)");
     for (int64_t i = 0; i < n; i++) {
@@ -70,15 +142,334 @@ static int exp_list(int argc, char **argv)
     return CF_EXIT_OK;
 }
 
+/* ---- show ----------------------------------------------------------------------- */
+
+typedef struct shown {
+    cf_store_detail *d;
+    cf_store_run_row *runs;
+    cf_store_metric *metrics;
+    cf_store_layer *layers;
+    int64_t n_runs, n_metrics, n_layers;
+} shown;
+
+static const char *unit_text(const char *unit)
+{
+    return strcmp(unit, "us") == 0 ? "µs" : unit;
+}
+
+static void print_count(int64_t v)
+{
+    if (v < 0)
+        printf(" %14s", "-");
+    else
+        printf(" %14" PRId64, v);
+}
+
+static void show_text(const shown *x)
+{
+    const cf_store_detail *d = x->d;
+    printf("experiment %" PRId64 "\n", d->id);
+    if (d->parent)
+        printf("  parent    %" PRId64 "\n", d->parent);
+    else
+        printf("  parent    - (a base experiment)\n");
+    printf("  model     %s (model %" PRId64 ", sha256 %s, %" PRId64 " bytes)\n", d->model_name,
+           d->model, d->model_hash, d->model_size);
+    printf("  tag       %s\n", d->tag[0] ? d->tag : "-");
+    printf("  note      %s\n", d->note ? d->note : "-");
+    printf("  recipe    %s\n", d->recipe);
+    printf("  artifact  sha256 %s\n", d->artifact);
+    printf("  created   %s UTC\n", d->created);
+    printf("  children  %" PRId64 "\n", d->children);
+
+    printf("\nruns (newest first; latency: whole model, measured, median)\n");
+    if (!x->n_runs)
+        printf("  none\n");
+    else
+        printf("  %-6s %-8s %7s %6s %7s  %-19s  %-19s  %-8s %14s  %s\n", "id", "backend",
+               "threads", "warmup", "repeats", "started (UTC)", "finished (UTC)", "status",
+               "latency", "host");
+    for (int64_t i = 0; i < x->n_runs; i++) {
+        const cf_store_run_row *r = &x->runs[i];
+        char lat[48] = "-", be[100];
+        if (r->latency_us >= 0)
+            snprintf(lat, sizeof lat, "%.1f µs", r->latency_us);
+        snprintf(be, sizeof be, "%s%s%s", r->backend, r->target[0] ? "/" : "", r->target);
+        printf("  %-6" PRId64 " %-8s %7d %6d %7d  %-19s  %-19s  %-8s %15s  %s\n", r->id, be,
+               r->threads, r->warmup, r->repeats, r->started, r->finished, r->status, lat,
+               r->host);
+    }
+
+    printf("\nmetrics\n");
+    if (!x->n_metrics)
+        printf("  none\n");
+    else
+        printf("  %-16s %14s %-6s %-10s %-6s %s\n", "name", "value", "unit", "kind", "run",
+               "dataset");
+    for (int64_t i = 0; i < x->n_metrics; i++) {
+        const cf_store_metric *m = &x->metrics[i];
+        char run[24] = "-";
+        if (m->run)
+            snprintf(run, sizeof run, "%" PRId64, m->run);
+        printf("  %-16s %14.4g %-6s %-10s %-6s %s\n", m->name, m->value, unit_text(m->unit),
+               m->kind, run, m->dataset[0] ? m->dataset : "-");
+    }
+
+    if (!x->n_runs)
+        return;
+    printf("\nlayers of run %" PRId64 " (times: kind as given, µs; params, MACs: static)\n",
+           x->runs[0].id);
+    printf("  %5s  %-28s %-14s %-9s %11s %11s %11s  %-16s %14s %14s\n", "#", "name", "op",
+           "kind", "median µs", "p10 µs", "p90 µs", "impl", "params", "MACs");
+    for (int64_t i = 0; i < x->n_layers; i++) {
+        const cf_store_layer *l = &x->layers[i];
+        printf("  %5d  %-28s %-14s %-9s", l->layer, l->name, l->op, l->kind);
+        if (l->has_time)
+            printf(" %11.2f %11.2f %11.2f", l->median, l->p10, l->p90);
+        else
+            printf(" %11s %11s %11s", "-", "-", "-");
+        printf("  %-16s", l->impl[0] ? l->impl : "-");
+        print_count(l->params);
+        print_count(l->macs);
+        printf("\n");
+    }
+}
+
+static void add_count(cJSON *o, const char *name, int64_t v)
+{
+    if (v < 0)
+        cJSON_AddNullToObject(o, name);
+    else
+        cJSON_AddNumberToObject(o, name, (double)v);
+}
+
+static int show_json(const shown *x)
+{
+    const cf_store_detail *d = x->d;
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "schema", "chipfit.exp/1");
+    cJSON_AddNumberToObject(root, "id", (double)d->id);
+    if (d->parent)
+        cJSON_AddNumberToObject(root, "parent", (double)d->parent);
+    else
+        cJSON_AddNullToObject(root, "parent");
+    cJSON *m = cJSON_AddObjectToObject(root, "model");
+    cJSON_AddNumberToObject(m, "id", (double)d->model);
+    cJSON_AddStringToObject(m, "name", d->model_name);
+    cJSON_AddStringToObject(m, "sha256", d->model_hash);
+    cJSON_AddNumberToObject(m, "size_bytes", (double)d->model_size);
+    if (d->tag[0])
+        cJSON_AddStringToObject(root, "tag", d->tag);
+    else
+        cJSON_AddNullToObject(root, "tag");
+    if (d->note)
+        cJSON_AddStringToObject(root, "note", d->note);
+    else
+        cJSON_AddNullToObject(root, "note");
+    cJSON *recipe = cJSON_Parse(d->recipe);   /* the recipe as JSON, else as its text */
+    cJSON_AddItemToObject(root, "recipe", recipe ? recipe : cJSON_CreateString(d->recipe));
+    cJSON_AddStringToObject(root, "artifact", d->artifact);
+    cJSON_AddStringToObject(root, "created", d->created);
+    cJSON_AddNumberToObject(root, "children", (double)d->children);
+    cJSON *runs = cJSON_AddArrayToObject(root, "runs");
+    for (int64_t i = 0; i < x->n_runs; i++) {
+        const cf_store_run_row *r = &x->runs[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "id", (double)r->id);
+        cJSON_AddStringToObject(o, "backend", r->backend);
+        if (r->target[0])
+            cJSON_AddStringToObject(o, "target", r->target);
+        else
+            cJSON_AddNullToObject(o, "target");
+        cJSON_AddNumberToObject(o, "threads", r->threads);
+        cJSON_AddNumberToObject(o, "warmup", r->warmup);
+        cJSON_AddNumberToObject(o, "repeats", r->repeats);
+        cJSON_AddStringToObject(o, "host", r->host);
+        cJSON_AddStringToObject(o, "started", r->started);
+        cJSON_AddStringToObject(o, "finished", r->finished);
+        cJSON_AddStringToObject(o, "status", r->status);
+        if (r->latency_us >= 0) {
+            cJSON *l = cJSON_AddObjectToObject(o, "latency");
+            cJSON_AddNumberToObject(l, "median", r->latency_us);
+            cJSON_AddStringToObject(l, "unit", "us");
+            cJSON_AddStringToObject(l, "kind", "measured");
+        } else {
+            cJSON_AddNullToObject(o, "latency");
+        }
+        cJSON_AddItemToArray(runs, o);
+    }
+    cJSON *metrics = cJSON_AddArrayToObject(root, "metrics");
+    for (int64_t i = 0; i < x->n_metrics; i++) {
+        const cf_store_metric *mt = &x->metrics[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", mt->name);
+        cJSON_AddNumberToObject(o, "value", mt->value);
+        cJSON_AddStringToObject(o, "unit", mt->unit);
+        cJSON_AddStringToObject(o, "kind", mt->kind);
+        if (mt->run)
+            cJSON_AddNumberToObject(o, "run", (double)mt->run);
+        else
+            cJSON_AddNullToObject(o, "run");
+        if (mt->dataset[0])
+            cJSON_AddStringToObject(o, "dataset", mt->dataset);
+        else
+            cJSON_AddNullToObject(o, "dataset");
+        cJSON_AddStringToObject(o, "created", mt->created);
+        cJSON_AddItemToArray(metrics, o);
+    }
+    if (x->n_runs)
+        cJSON_AddNumberToObject(root, "layers_run", (double)x->runs[0].id);
+    else
+        cJSON_AddNullToObject(root, "layers_run");
+    cJSON *layers = cJSON_AddArrayToObject(root, "layers");
+    for (int64_t i = 0; i < x->n_layers; i++) {
+        const cf_store_layer *l = &x->layers[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "index", l->layer);
+        cJSON_AddStringToObject(o, "name", l->name);
+        cJSON_AddStringToObject(o, "op", l->op);
+        cJSON_AddStringToObject(o, "kind", l->kind);
+        cJSON_AddStringToObject(o, "unit", l->unit);
+        if (l->has_time) {
+            cJSON_AddNumberToObject(o, "median", l->median);
+            cJSON_AddNumberToObject(o, "p10", l->p10);
+            cJSON_AddNumberToObject(o, "p90", l->p90);
+        } else {
+            cJSON_AddNullToObject(o, "median");
+            cJSON_AddNullToObject(o, "p10");
+            cJSON_AddNullToObject(o, "p90");
+        }
+        if (l->impl[0])
+            cJSON_AddStringToObject(o, "impl", l->impl);
+        else
+            cJSON_AddNullToObject(o, "impl");
+        cJSON *st = cJSON_AddObjectToObject(o, "static");
+        add_count(st, "params", l->params);
+        add_count(st, "macs", l->macs);
+        add_count(st, "flops", l->flops);
+        add_count(st, "bytes_in", l->bytes_in);
+        add_count(st, "bytes_out", l->bytes_out);
+        cJSON_AddItemToArray(layers, o);
+    }
+    char *s = cJSON_Print(root);
+    cJSON_Delete(root);
+    if (!s) {
+        cf_cli_error("out of memory writing JSON");
+        return CF_EXIT_FAIL;
+    }
+    puts(s);
+    cJSON_free(s);
+    return CF_EXIT_OK;
+}
+
+static int exp_show(int argc, char **argv)
+{
+    exp_args a;
+    int rc = parse("show", argc, argv, OPT_JSON, 0, &a);
+    if (rc >= 0)
+        return rc;
+    cf_error err = CF_ERROR_INIT;
+    cf_store *st = NULL;
+    shown x = {0};
+    if (cf_store_open(cf_store_default_path(a.db), CF_STORE_READONLY, &st, &err) ||
+        cf_store_get_exp(st, a.id, &x.d, &err) ||
+        cf_store_runs(st, a.id, &x.runs, &x.n_runs, &err) ||
+        cf_store_metrics(st, a.id, &x.metrics, &x.n_metrics, &err) ||
+        (x.n_runs && cf_store_layers(st, x.runs[0].id, &x.layers, &x.n_layers, &err))) {
+        rc = fail(st, &err);
+        st = NULL;
+    } else {
+        if (a.json) {
+            rc = show_json(&x);
+        } else {
+            show_text(&x);
+            rc = CF_EXIT_OK;
+        }
+    }
+    cf_store_detail_free(x.d);
+    free(x.runs);
+    free(x.metrics);
+    free(x.layers);
+    cf_store_close(st);
+    return rc;
+}
+
+/* ---- changing ------------------------------------------------------------------- */
+
+static int exp_label(const char *sub, int argc, char **argv)
+{
+    exp_args a;
+    int rc = parse(sub, argc, argv, 0, 1, &a);
+    if (rc >= 0)
+        return rc;
+    cf_error err = CF_ERROR_INIT;
+    cf_store *st = NULL;
+    int is_tag = strcmp(sub, "tag") == 0;
+    if (cf_store_open(cf_store_default_path(a.db), CF_STORE_NOCREATE, &st, &err) ||
+        (is_tag ? cf_store_tag(st, a.id, a.text, &err) : cf_store_note(st, a.id, a.text, &err)))
+        return fail(st, &err);
+    cf_store_close(st);
+    printf("experiment %" PRId64 ": %s %s\n", a.id, sub, a.text[0] ? "set" : "cleared");
+    return CF_EXIT_OK;
+}
+
+static int exp_rm(int argc, char **argv)
+{
+    exp_args a;
+    int rc = parse("rm", argc, argv, OPT_RECURSIVE, 0, &a);
+    if (rc >= 0)
+        return rc;
+    cf_error err = CF_ERROR_INIT;
+    cf_store *st = NULL;
+    int64_t n = 0;
+    if (cf_store_open(cf_store_default_path(a.db), CF_STORE_NOCREATE, &st, &err))
+        return fail(st, &err);
+    if (cf_store_remove(st, a.id, a.recursive ? CF_STORE_RECURSIVE : 0, &n, &err)) {
+        if (err.code != CF_EINVAL)
+            return fail(st, &err);
+        cf_cli_error("%s; --recursive removes the whole subtree", err.msg);
+        cf_store_close(st);
+        return CF_EXIT_FAIL;
+    }
+    cf_store_close(st);
+    printf("removed %" PRId64 " experiment%s\n", n, n == 1 ? "" : "s");
+    return CF_EXIT_OK;
+}
+
+static int exp_export(int argc, char **argv)
+{
+    exp_args a;
+    int rc = parse("export", argc, argv, OPT_OUTPUT, 0, &a);
+    if (rc >= 0)
+        return rc;
+    cf_error err = CF_ERROR_INIT;
+    cf_store *st = NULL;
+    if (cf_store_open(cf_store_default_path(a.db), CF_STORE_READONLY, &st, &err) ||
+        cf_store_export(st, a.id, a.output, &err))
+        return fail(st, &err);
+    cf_store_close(st);
+    return CF_EXIT_OK;
+}
+
 int cf_cmd_exp(int argc, char **argv)
 {
+    static const char subs[] = "list, show, tag, note, rm, export";
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         if (argc < 2)
-            return cf_cli_usage("exp", "exp needs a subcommand: list");
+            return cf_cli_usage("exp", "exp needs a subcommand: %s", subs);
         fputs(cf_cmd_exp_help, stdout);
         return CF_EXIT_OK;
     }
-    if (strcmp(argv[1], "list") == 0)
+    const char *sub = argv[1];
+    if (strcmp(sub, "list") == 0)
         return exp_list(argc - 1, argv + 1);
-    return cf_cli_usage("exp", "unknown subcommand '%s' (list)", argv[1]);
+    if (strcmp(sub, "show") == 0)
+        return exp_show(argc - 1, argv + 1);
+    if (strcmp(sub, "tag") == 0 || strcmp(sub, "note") == 0)
+        return exp_label(sub, argc - 1, argv + 1);
+    if (strcmp(sub, "rm") == 0)
+        return exp_rm(argc - 1, argv + 1);
+    if (strcmp(sub, "export") == 0)
+        return exp_export(argc - 1, argv + 1);
+    return cf_cli_usage("exp", "unknown subcommand '%s' (%s)", sub, subs);
 }
