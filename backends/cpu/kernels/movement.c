@@ -138,8 +138,7 @@ static void scalar_from_f64(cf_dtype dt, double x, void *out)
         return;
     }
     if (dt == CF_DT_INT64) {
-        int64_t i = (int64_t)x;
-        memcpy(out, &i, sizeof i);
+        cf_value_set_f64(&t, 0, x);   /* NaN 0, saturating: no undefined cast */
         return;
     }
     float f = (float)x;
@@ -1301,7 +1300,7 @@ static int onehot_run(cf_kernel_call *c, cf_error *err)
         return cf_kernel_error(c, err, CF_EINVAL, "depth must be one value");
     if (cf_value_numel(vals) != 2)
         return cf_kernel_error(c, err, CF_EINVAL, "values must be [off, on]");
-    int64_t depth = (int64_t)cf_value_get_f64(dv, 0);
+    int64_t depth = cf_value_get_i64(dv, 0);   /* NaN 0, saturating */
     if (depth < 1)
         return cf_kernel_error(c, err, CF_EINVAL, "depth %" PRId64 " < 1", depth);
     int r = ix->rank + 1, axis, rc;
@@ -1322,7 +1321,7 @@ static int onehot_run(cf_kernel_call *c, cf_error *err)
     fill(op, cf_value_numel(o), off, esz);
     for (int64_t a = 0; a < outer; a++)
         for (int64_t i = 0; i < inner; i++) {
-            int64_t k = (int64_t)cf_value_get_f64(ix, a * inner + i);
+            int64_t k = cf_value_get_i64(ix, a * inner + i);
             if (k < 0)
                 k += depth;
             if (k >= 0 && k < depth)

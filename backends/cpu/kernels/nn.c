@@ -1479,24 +1479,12 @@ static int einsum_prepare(const cf_graph *g, const cf_node *n, void **state, cf_
     return rc;
 }
 
+/* One result into v's element type: cf_value_set_f64 rounds float16 and
+ * bfloat16 and saturates integers (NaN to 0): no undefined cast. */
 static void store_f64(cf_value *v, int64_t i, double x)
 {
-    void *p = v->data;
-    switch (v->dtype) {
-    case CF_DT_FLOAT: ((float *)p)[i] = (float)x; break;
-    case CF_DT_DOUBLE: ((double *)p)[i] = x; break;
-    case CF_DT_FLOAT16: ((uint16_t *)p)[i] = cf_f32_to_f16((float)x); break;
-    case CF_DT_BFLOAT16: ((uint16_t *)p)[i] = cf_f32_to_bf16((float)x); break;
-    case CF_DT_INT8: ((int8_t *)p)[i] = (int8_t)(int64_t)x; break;
-    case CF_DT_UINT8: ((uint8_t *)p)[i] = (uint8_t)(int64_t)x; break;
-    case CF_DT_INT16: ((int16_t *)p)[i] = (int16_t)(int64_t)x; break;
-    case CF_DT_UINT16: ((uint16_t *)p)[i] = (uint16_t)(int64_t)x; break;
-    case CF_DT_INT32: ((int32_t *)p)[i] = (int32_t)(int64_t)x; break;
-    case CF_DT_UINT32: ((uint32_t *)p)[i] = (uint32_t)(int64_t)x; break;
-    case CF_DT_INT64: ((int64_t *)p)[i] = (int64_t)x; break;
-    case CF_DT_UINT64: ((uint64_t *)p)[i] = (uint64_t)x; break;
-    default: break;
-    }
+    cf_value_set_f64(v, i, x);
+}
 }
 
 static int einsum_run(cf_kernel_call *c, cf_error *err)

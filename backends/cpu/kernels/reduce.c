@@ -61,7 +61,7 @@ static void load_i64(const cf_value *v, int64_t off, int64_t stride, int64_t n, 
     case CF_DT_UINT64: LD(uint64_t, ID); break;
     default:
         for (int64_t j = 0; j < n; j++)
-            dst[j] = (int64_t)cf_value_get_f64(v, off + j * stride);
+            dst[j] = cf_value_get_i64(v, off + j * stride);   /* NaN 0, saturating */
         break;
     }
 #undef LD
