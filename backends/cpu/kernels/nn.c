@@ -1485,7 +1485,6 @@ static void store_f64(cf_value *v, int64_t i, double x)
 {
     cf_value_set_f64(v, i, x);
 }
-}
 
 static int einsum_run(cf_kernel_call *c, cf_error *err)
 {
