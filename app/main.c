@@ -44,6 +44,7 @@ static const cf_command commands[] = {
      cf_cmd_conformance_help},
     {"ops", cf_cmd_ops, "list the ops the CPU backend runs", cf_cmd_ops_help},
     {"exp", cf_cmd_exp, "the experiment store: exp list", cf_cmd_exp_help},
+    {"report", cf_cmd_report, "write an experiment as Markdown, JSON or CSV", cf_cmd_report_help},
     {"tui", cmd_tui, "open the interactive workbench (the default in a terminal)", tui_help},
     {"help", cmd_help, "show help for a command", help_help},
 };

@@ -22,6 +22,8 @@ int cf_cmd_ops(int argc, char **argv);
 extern const char cf_cmd_ops_help[];
 int cf_cmd_exp(int argc, char **argv);
 extern const char cf_cmd_exp_help[];
+int cf_cmd_report(int argc, char **argv);
+extern const char cf_cmd_report_help[];
 int cf_cmd_conformance(int argc, char **argv);
 extern const char cf_cmd_conformance_help[];
 

@@ -12,6 +12,8 @@
 #include <cjson/cJSON.h>
 
 #include "cli/commands.h"
+#include "compare.h"
+#include "report/report.h"
 #include "store.h"
 
 const char cf_cmd_exp_help[] =
@@ -21,6 +23,7 @@ const char cf_cmd_exp_help[] =
     "       chipfit exp note ID TEXT [--db PATH]\n"
     "       chipfit exp rm ID [--recursive] [--db PATH]\n"
     "       chipfit exp export ID -o FILE.onnx [--db PATH]\n"
+    "       chipfit exp diff A B [--db PATH] [--json]\n"
     "\n"
     "The experiments of the experiment store (docs/store.md).\n"
     "\n"
@@ -37,11 +40,19 @@ const char cf_cmd_exp_help[] =
     "          is refused unless --recursive, which removes the whole subtree\n"
     "  export  copy its model file out of the store, after checking its size\n"
     "          and SHA-256\n"
+    "  diff    what changed from A to B, between their latest runs: per layer\n"
+    "          (matched by name, then by index and op; layers only in A are\n"
+    "          removed, only in B added) the median times of A and B, the\n"
+    "          delta in µs and %, and the static params and MACs deltas; and\n"
+    "          each metric both have (matched by name, dataset and unit, the\n"
+    "          newest on each side) with its kind and unit. Deltas are B - A,\n"
+    "          percentages of A\n"
     "\n"
     "`chipfit profile` records its runs in the store.\n"
     "\n"
     "  --db PATH        the store (default: $CHIPFIT_DB, else ./chipfit.db)\n"
-    "  --json           show: a JSON document instead (schema chipfit.exp/1)\n"
+    "  --json           show: a JSON document instead (schema chipfit.exp/1);\n"
+    "                   diff: the comparison object of docs/report-json.md\n"
     "  --recursive      rm: remove the experiment's children too\n"
     "  -o, --output F   export: the file to write\n"
     "  -h, --help       show this help\n";
@@ -51,7 +62,7 @@ enum { OPT_JSON = 1, OPT_RECURSIVE = 2, OPT_OUTPUT = 4 };
 typedef struct exp_args {
     const char *db, *output;
     int json, recursive;
-    int64_t id;
+    int64_t id, id2;            /* id2: diff B */
     const char *text;           /* tag NAME, note TEXT */
 } exp_args;
 
@@ -84,10 +95,13 @@ static int parse(const char *sub, int argc, char **argv, int allowed, int want_t
         }
     }
     int want = strcmp(sub, "list") == 0 ? 0 : 1 + want_text;   /* list takes no id */
+    int two_ids = strcmp(sub, "diff") == 0;
     if (argc - optind != want)
         return cf_cli_usage("exp", "exp %s takes %s, got %d argument%s", sub,
-                            want == 0 ? "no arguments" : want == 1 ? "an experiment ID"
-                                                                   : "an experiment ID and a text",
+                            want == 0   ? "no arguments"
+                            : want == 1 ? "an experiment ID"
+                            : two_ids   ? "two experiment IDs"
+                                        : "an experiment ID and a text",
                             argc - optind, argc - optind == 1 ? "" : "s");
     if (want) {
         char *end = NULL;
@@ -97,6 +111,13 @@ static int parse(const char *sub, int argc, char **argv, int allowed, int want_t
                                 argv[optind]);
         a->id = id;
         a->text = want_text ? argv[optind + 1] : NULL;
+        if (two_ids) {
+            id = strtoll(a->text, &end, 10);
+            if (!*a->text || *end || id <= 0)
+                return cf_cli_usage("exp", "'%s' is not an experiment ID (a positive number)",
+                                    a->text);
+            a->id2 = id;
+        }
     }
     if ((allowed & OPT_OUTPUT) && !a->output)
         return cf_cli_usage("exp", "exp %s needs -o FILE", sub);
@@ -451,9 +472,116 @@ static int exp_export(int argc, char **argv)
     return CF_EXIT_OK;
 }
 
+/* ---- diff ----------------------------------------------------------------------- */
+
+static void run_line(const char *side, const cf_compare_side *x)
+{
+    const cf_store_run_row *r = &x->runs[0];
+    printf("%s  experiment %" PRId64 " (%s%s%s), run %" PRId64 ": %s, %d thread%s, %s UTC\n",
+           side, x->exp->id, x->exp->model_name, x->exp->tag[0] ? ", " : "", x->exp->tag, r->id,
+           r->backend, r->threads, r->threads == 1 ? "" : "s", r->started);
+}
+
+static void diff_text(const cf_compare_side *a, const cf_compare_side *b, const cf_compare *c)
+{
+    run_line("A", a);
+    run_line("B", b);
+    printf("deltas are B - A; percentages are of A\n");
+
+    printf("\nmetrics (the newest of each name, dataset and unit both have)\n");
+    if (!c->n_metrics)
+        printf("  none in common\n");
+    else
+        printf("  %-16s %-12s %-6s %14s %14s %14s %8s  %s\n", "name", "dataset", "unit", "A",
+               "B", "delta", "%", "kind (A / B)");
+    for (int64_t i = 0; i < c->n_metrics; i++) {
+        const cf_compare_metric *m = &c->metrics[i];
+        char pct[32] = "-";
+        if (m->has_pct)
+            snprintf(pct, sizeof pct, "%+.1f%%", m->pct);
+        printf("  %-16s %-12s %-6s %14.6g %14.6g %+14.6g %8s  %s / %s\n", m->name,
+               m->dataset[0] ? m->dataset : "-", unit_text(m->unit), m->a, m->b, m->delta, pct,
+               m->kind_a, m->kind_b);
+    }
+
+    printf("\nlayers: %" PRId64 " in both, %" PRId64 " removed (only in A), %" PRId64
+           " added (only in B)\n(median µs: kind as given, A %s, B %s; params, MACs: static)\n",
+           c->n_both, c->n_removed, c->n_added, a->n_layers ? a->layers[0].kind : "-",
+           b->n_layers ? b->layers[0].kind : "-");
+    printf("  %-8s %-28s %-14s %13s %13s %13s %8s %14s %14s\n", "status", "name", "op",
+           "A µs", "B µs", "delta µs", "%", "delta params", "delta MACs");
+    for (int64_t i = 0; i < c->n_layers; i++) {
+        const cf_compare_layer *l = &c->layers[i];
+        char ta[32] = "-", tb[32] = "-", d[32] = "-", p[32] = "-", dp[32] = "-", dm[32] = "-";
+        if (l->a.index >= 0 && l->a.has_time)
+            snprintf(ta, sizeof ta, "%.2f", l->a.median);
+        if (l->b.index >= 0 && l->b.has_time)
+            snprintf(tb, sizeof tb, "%.2f", l->b.median);
+        if (l->has_delta)
+            snprintf(d, sizeof d, "%+.2f", l->delta);
+        if (l->has_pct)
+            snprintf(p, sizeof p, "%+.1f%%", l->pct);
+        if (l->has_d_params)
+            snprintf(dp, sizeof dp, "%+" PRId64, l->d_params);
+        if (l->has_d_macs)
+            snprintf(dm, sizeof dm, "%+" PRId64, l->d_macs);
+        printf("  %-8s %-28s %-14s %12s %12s %12s %8s %14s %14s\n",
+               cf_compare_status_name(l->status), l->name, l->op, ta, tb, d, p, dp, dm);
+    }
+}
+
+static int exp_diff(int argc, char **argv)
+{
+    exp_args a;
+    int rc = parse("diff", argc, argv, OPT_JSON, 1, &a);
+    if (rc >= 0)
+        return rc;
+    cf_error err = CF_ERROR_INIT;
+    cf_store *st = NULL;
+    cf_compare_side x = {0}, y = {0};
+    cf_compare c = {0};
+    rc = CF_EXIT_FAIL;
+    if (cf_store_open(cf_store_default_path(a.db), CF_STORE_READONLY, &st, &err) ||
+        cf_compare_load(st, a.id, &x, &err) || cf_compare_load(st, a.id2, &y, &err)) {
+        cf_cli_error("%s", err.msg);
+        goto done;
+    }
+    if (!x.n_runs || !y.n_runs) {
+        cf_cli_error("experiment %" PRId64 " has no run to compare (`chipfit profile` records one)",
+                     x.n_runs ? y.exp->id : x.exp->id);
+        goto done;
+    }
+    if (cf_compare_build(x.layers, x.n_layers, y.layers, y.n_layers, x.metrics, x.n_metrics,
+                         y.metrics, y.n_metrics, &c, &err)) {
+        cf_cli_error("%s", err.msg);
+        goto done;
+    }
+    if (a.json) {
+        cJSON *o = cf_report_compare_json(&c, a.id, x.runs[0].id, a.id2, y.runs[0].id);
+        cJSON_AddStringToObject(o, "schema", "chipfit.diff/1");
+        char *s = o ? cJSON_Print(o) : NULL;
+        cJSON_Delete(o);
+        if (!s) {
+            cf_cli_error("out of memory writing JSON");
+            goto done;
+        }
+        puts(s);
+        cJSON_free(s);
+    } else {
+        diff_text(&x, &y, &c);
+    }
+    rc = CF_EXIT_OK;
+done:
+    cf_compare_clear(&c);
+    cf_compare_side_clear(&x);
+    cf_compare_side_clear(&y);
+    cf_store_close(st);
+    return rc;
+}
+
 int cf_cmd_exp(int argc, char **argv)
 {
-    static const char subs[] = "list, show, tag, note, rm, export";
+    static const char subs[] = "list, show, tag, note, rm, export, diff";
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         if (argc < 2)
             return cf_cli_usage("exp", "exp needs a subcommand: %s", subs);
@@ -471,5 +599,7 @@ int cf_cmd_exp(int argc, char **argv)
         return exp_rm(argc - 1, argv + 1);
     if (strcmp(sub, "export") == 0)
         return exp_export(argc - 1, argv + 1);
+    if (strcmp(sub, "diff") == 0)
+        return exp_diff(argc - 1, argv + 1);
     return cf_cli_usage("exp", "unknown subcommand '%s' (%s)", sub, subs);
 }
