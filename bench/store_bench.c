@@ -9,8 +9,11 @@
  *     the run, 10,000 layer rows, the latency metric); the issue's goal is
  *     under 50 ms;
  *   - list: cf_store_list over 10,000 experiments (a tree: every fourth a
- *     base, the others children of the one before), each with a run and a
- *     latency; the goal is under 100 ms.
+ *     child of the base, the others children of the one before), each with
+ *     a run and a latency; the goal is under 100 ms;
+ *   - diff: what `exp diff A B` computes for two experiments whose latest
+ *     runs have 5,000 layers each (loading both through the store API and
+ *     matching the layers); the goal is under 100 ms.
  * The database lives on the disk DIR is on (WAL journal, the store's own
  * settings); the figures include SQLite's commit and its fsync. All are
  * measured on this machine. */
@@ -23,6 +26,7 @@
 
 #include <sqlite3.h>
 
+#include "compare.h"
 #include "store.h"
 
 static double now_ms(void)
@@ -178,6 +182,51 @@ int main(int argc, char **argv)
     snprintf(what, sizeof what, "list %" PRId64 " experiments", n);
     report(what, t, rounds, 100);
     cf_store_close(s);
+
+    /* diff: two models (two base experiments), a 5,000-layer run each */
+    char model2[700], model3[700];
+    snprintf(model2, sizeof model2, "%s/a.onnx", dir);
+    snprintf(model3, sizeof model3, "%s/b.onnx", dir);
+    FILE *fa = fopen(model2, "wb"), *fb = fopen(model3, "wb");
+    if (!fa || !fb || fputs("model A", fa) < 0 || fputs("model B", fb) < 0 || fclose(fa) ||
+        fclose(fb)) {
+        perror("store_bench: model files");
+        return 1;
+    }
+    cf_graph *g5 = chain(5000);
+    int64_t ea = 0, eb = 0;
+    p.n_layers = 5000;
+    if (!g5 || cf_store_open(db, 0, &s, &err) ||
+        cf_store_add_model(s, model2, &m, &ea, &err) ||
+        cf_store_add_model(s, model3, &m, &eb, &err))
+        return fail(&err);
+    cf_store_run ia = {ea, "cpu", NULL, 1, 3, 20, 1.7e9, 1.7e9 + 1};
+    cf_store_run ib = {eb, "cpu", NULL, 2, 3, 20, 1.7e9, 1.7e9 + 1};
+    if (cf_store_record_run(s, &ia, g5, NULL, &p, &run, &err) ||
+        cf_store_record_run(s, &ib, g5, NULL, &p, &run, &err))
+        return fail(&err);
+    cf_store_close(s);
+    if (cf_store_open(db, CF_STORE_READONLY, &s, &err))
+        return fail(&err);
+    int64_t matched = 0;
+    for (int r = 0; r < rounds; r++) {
+        cf_compare_side sa, sb;
+        cf_compare cmp;
+        double t0 = now_ms();
+        if (cf_compare_load(s, ea, &sa, &err) || cf_compare_load(s, eb, &sb, &err) ||
+            cf_compare_build(sa.layers, sa.n_layers, sb.layers, sb.n_layers, sa.metrics,
+                             sa.n_metrics, sb.metrics, sb.n_metrics, &cmp, &err))
+            return fail(&err);
+        t[r] = now_ms() - t0;
+        matched = cmp.n_both;
+        cf_compare_clear(&cmp);
+        cf_compare_side_clear(&sa);
+        cf_compare_side_clear(&sb);
+    }
+    snprintf(what, sizeof what, "diff two %" PRId64 "-layer runs", matched);
+    report(what, t, rounds, 100);
+    cf_store_close(s);
+    cf_graph_free(g5);
     free(p.layers);
     free(t);
     cf_graph_free(g);
