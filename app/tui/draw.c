@@ -1,8 +1,9 @@
 /* draw.c — the TUI's screen, redrawn whole from the state after every key
  * (only the visible rows cost anything). Top: the model line, the totals,
  * the status or progress line. Middle: the layer table, then the detail
- * pane of the selected layer. Bottom: the prompt line (filter, open) and the
- * function bar. Overlays: help, the settings form, the quit question.
+ * pane of the selected layer; or, on e, the experiments view in its place.
+ * Bottom: the prompt line (filter, open, tag, note) and the function bar.
+ * Overlays: help, the settings form, the quit question.
  *
  * Columns that do not fit are dropped, least important first (#, output
  * shape, params, share bar, MACs, op); long names elide in the middle.
@@ -377,8 +378,11 @@ static void draw_top(const tui *t)
     if (t->g) {
         const cf_graph *g = t->g;
         int64_t opset = cf_graph_opset(g, "");
-        snprintf(line, sizeof line, " chipfit  %s  producer %s %s  opset %lld  IR %lld",
-                 base_name(t->path), g->producer_name ? g->producer_name : "?",
+        char exp[40] = "";
+        if (t->exp)
+            snprintf(exp, sizeof exp, "  exp %lld", (long long)t->exp);
+        snprintf(line, sizeof line, " chipfit  %s%s  producer %s %s  opset %lld  IR %lld",
+                 base_name(t->path), exp, g->producer_name ? g->producer_name : "?",
                  g->producer_version ? g->producer_version : "", (long long)opset,
                  (long long)g->ir_version);
     } else {
@@ -443,12 +447,33 @@ static void draw_top(const tui *t)
     }
 }
 
+/* The prompt line's text, or NULL when there is none: the filter, open,
+ * tag and note prompts (a kept filter shows in the layer table only). */
+static const char *prompt_text(const tui *t, char *line, size_t size)
+{
+    int exps = t->mode == MODE_EXPS || t->mode == MODE_EXP_TAG || t->mode == MODE_EXP_NOTE ||
+               (t->mode == MODE_CONFIRM_QUIT && t->confirm_from == MODE_EXPS);
+    if (t->mode == MODE_FILTER || (t->filter[0] && !exps)) {
+        snprintf(line, size, "Filter (name or op): %s%s", t->filter,
+                 t->mode == MODE_FILTER ? "_   Enter keeps, Esc clears" : "   (/ edits)");
+    } else if (t->mode == MODE_OPEN) {
+        snprintf(line, size, "Open model: %s_   Enter opens, Esc cancels", t->input);
+    } else if (t->mode == MODE_EXP_TAG || t->mode == MODE_EXP_NOTE) {
+        snprintf(line, size, "%s of experiment %lld: %s_   Enter sets (empty clears), Esc cancels",
+                 t->mode == MODE_EXP_TAG ? "Tag" : "Note",
+                 t->n_exps ? (long long)t->exps[t->exp_sel].id : 0LL, t->input);
+    } else {
+        return NULL;
+    }
+    return line;
+}
+
 static void draw_bottom(const tui *t)
 {
     int y = LINES - 1;
     static const char *const keys[][2] = {{"F1", "Help"},   {"F2", "Setup"}, {"F3", "Filter"},
                                           {"F5", "Profile"}, {"F6", "Sort"},  {"o", "Open"},
-                                          {"d", "Detail"},  {"F10", "Quit"}};
+                                          {"d", "Detail"},  {"e", "Exps"},   {"F10", "Quit"}};
     move(y, 0);
     int x = 0;
     for (size_t i = 0; i < sizeof keys / sizeof keys[0] && x < COLS; i++) {
@@ -467,15 +492,59 @@ static void draw_bottom(const tui *t)
     for (; x < COLS; x++)
         mvaddch(y, x, ' ');
     /* the prompt line above it */
-    char line[4200];
-    if (t->mode == MODE_FILTER || t->filter[0]) {
-        snprintf(line, sizeof line, "Filter (name or op): %s%s", t->filter,
-                 t->mode == MODE_FILTER ? "_   Enter keeps, Esc clears" : "   (/ edits)");
+    char line[4300];
+    if (prompt_text(t, line, sizeof line))
         put(LINES - 2, 0, COLS, line);
-    } else if (t->mode == MODE_OPEN) {
-        snprintf(line, sizeof line, "Open model: %s_   Enter opens, Esc cancels", t->input);
-        put(LINES - 2, 0, COLS, line);
+}
+
+/* ---- the experiments view ------------------------------------------------------------ */
+
+/* The store's tree in lines y .. y+h-1: a head, then one experiment a line
+ * (id indented by depth, model, tag, runs, the latest measured latency with
+ * its backend and threads); * marks the current experiment. */
+static void draw_exps(tui *t, int y, int h)
+{
+    int model_w = COLS - 58;   /* the latency keeps about 24 columns */
+    model_w = model_w > 32 ? 32 : model_w < 8 ? 8 : model_w;
+    char line[512], lat[96];
+    attron(attr_of(t, PAIR_HEAD, A_REVERSE));
+    move(y, 0);
+    for (int x = 0; x < COLS; x++)
+        addch(' ');
+    snprintf(line, sizeof line, "  %-8s %-*s %-14s %5s  %s", "id", model_w, "model", "tag", "runs",
+             "latency (measured, median)");
+    put(y, 0, COLS, line);
+    attroff(attr_of(t, PAIR_HEAD, A_REVERSE));
+    t->exp_h = h - 2 > 1 ? h - 2 : 1;   /* the last line says the keys */
+    tui_exp_select(t, t->exp_sel);      /* keeps the selection visible after a resize */
+    for (int i = 1; i < h; i++)
+        put(y + i, 0, COLS, "");
+    if (!t->n_exps) {
+        put(y + 1, 1, COLS - 1, t->exps_msg);
     }
+    for (int i = 0; i < t->exp_h && t->exp_top + i < t->n_exps; i++) {
+        int row = t->exp_top + i;
+        const cf_store_exp *e = &t->exps[row];
+        char id[48], name[64], model[300];
+        int depth = e->depth < 10 ? e->depth : 10;
+        snprintf(id, sizeof id, "%*s%lld", 2 * depth, "", (long long)e->id);
+        if (e->latency_us >= 0)
+            snprintf(lat, sizeof lat, "%.1f %s (%s, %d thread%s)", e->latency_us, tui_us(t),
+                     e->latency_backend, e->latency_threads, e->latency_threads == 1 ? "" : "s");
+        else
+            snprintf(lat, sizeof lat, "-");
+        snprintf(line, sizeof line, "%s %-8s %-*s %-14s %5lld  %s", e->id == t->exp ? "*" : " ", id,
+                 model_w, cf_fmt_elide(e->model_name, model_w, model, sizeof model),
+                 cf_fmt_elide(e->name[0] ? e->name : "-", 14, name, sizeof name),
+                 (long long)e->runs, lat);
+        if (row == t->exp_sel)
+            attron(attr_of(t, PAIR_SEL, A_REVERSE));
+        put(y + 1 + i, 0, COLS, line);
+        if (row == t->exp_sel)
+            attroff(attr_of(t, PAIR_SEL, A_REVERSE));
+    }
+    put(y + h - 1, 1, COLS - 1,
+        "experiments (* current): Enter uses one of this model, t tag, n note, r reload, Esc back");
 }
 
 static void box_at(const tui *t, int y, int x, int h, int w)
@@ -511,6 +580,7 @@ static const char *const help_lines[] = {
     "  Esc (F9)        cancel a running profile",
     "  s (F2)          settings: threads, repeats, warm-up, backend",
     "  o               open another model",
+    "  e               experiments (the store): Enter uses one, t tag, n note",
     "  ? (F1)          this help;   q (F10)  quit",
     "",
     "Figures: params, MACs, output shape and peak activations are static",
@@ -581,8 +651,20 @@ void tui_draw(tui *t)
         return;
     }
     draw_top(t);
-    int prompt = t->mode == MODE_FILTER || t->mode == MODE_OPEN || t->filter[0];
+    char pline[4300];
+    int prompt = prompt_text(t, pline, sizeof pline) != NULL;
     int bottom = LINES - 1 - prompt;          /* first line below the table area */
+    if (t->mode == MODE_EXPS || t->mode == MODE_EXP_TAG || t->mode == MODE_EXP_NOTE ||
+        (t->mode == MODE_CONFIRM_QUIT && t->confirm_from == MODE_EXPS)) {
+        draw_exps(t, 3, bottom - 3);
+        draw_bottom(t);
+        if (t->show_help)
+            draw_help(t);
+        else if (t->mode == MODE_CONFIRM_QUIT)
+            draw_confirm(t);
+        refresh();
+        return;
+    }
     int area = bottom - 3;                    /* table head + rows + detail */
     int detail_h = 0;
     if (t->show_detail && t->g) {

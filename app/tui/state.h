@@ -9,9 +9,11 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "base/error.h"
 #include "cost.h"
 #include "graph.h"
 #include "profile.h"
+#include "store.h"
 #include "weights.h"
 
 /* Columns of the layer table, in display order. */
@@ -32,7 +34,10 @@ typedef enum ui_mode {
     MODE_FILTER,      /* typing the filter (live) */
     MODE_OPEN,        /* typing a model path */
     MODE_SETTINGS,    /* the profiling settings form */
-    MODE_CONFIRM_QUIT /* quit while profiling runs? */
+    MODE_CONFIRM_QUIT, /* quit while profiling runs? */
+    MODE_EXPS,        /* the experiments view (e) */
+    MODE_EXP_TAG,     /* typing an experiment's tag (in the experiments view) */
+    MODE_EXP_NOTE,    /* typing an experiment's note */
 } ui_mode;
 
 typedef enum work_state {
@@ -54,6 +59,20 @@ typedef struct worker {
     cf_error err;
     cf_profile_opts opts;
     double started_us;
+    /* Recording the profile in the store, done by the worker after
+     * cf_profile_run (SQLite never blocks the UI). In: record (0: the store
+     * is off), the paths, the static costs (owned by the tui, alive until
+     * the worker is joined) and the experiment to record onto (0: the
+     * model's base experiment). Out, once the state is DONE: rec_rc and
+     * rec_err, the ids. */
+    int record;
+    char store_path[4096];
+    char model_path[4096];
+    const cf_model_cost *cost;
+    int64_t want_exp;
+    int rec_rc;
+    cf_error rec_err;
+    int64_t rec_model, rec_exp, rec_run;
 } worker;
 
 typedef struct settings {
@@ -69,6 +88,11 @@ typedef struct tui {
     char **shape_text;            /* per layer: output 0's shape, formatted */
     cf_weight_stats **wstats;     /* per tensor: computed on first show, NULL until then */
     int big_ok;                   /* 1: `w` asked for statistics of large tensors too */
+    /* the experiment store (cf_store_default_path; off with CHIPFIT_NO_STORE=1) */
+    char store_path[4096];
+    int no_store;
+    int64_t model_id;             /* the model's id in the store, 0 until a run recorded it */
+    int64_t exp;                  /* the current experiment, 0 until known */
     /* the last completed profile of this model (layers NULL when none) */
     cf_profile prof;
     settings prof_settings;       /* what it was measured with */
@@ -85,8 +109,15 @@ typedef struct tui {
     int show_detail;
     int detail_scroll;
 
+    /* the experiments view */
+    cf_store_exp *exps;           /* cf_store_list's tree, NULL when not loaded */
+    int64_t n_exps;
+    int exp_sel, exp_top, exp_h;
+    char exps_msg[5200];          /* shown instead of the list: empty, missing, unreadable */
+
     /* the screen */
     ui_mode mode;
+    ui_mode confirm_from;         /* the mode the quit question returns to */
     int show_help, help_scroll;
     char input[4096];             /* the open prompt's text */
     int settings_field;
@@ -111,6 +142,13 @@ void tui_profile_cancel(tui *t);                /* asks; tui_poll_work sees the 
 void tui_profile_join(tui *t);                  /* cancels and waits */
 int tui_poll_work(tui *t);                      /* 1 when something changed to redraw */
 void tui_status(tui *t, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* the experiments view's store work (on the UI thread: short queries) */
+void tui_exps_load(tui *t);                     /* the list, or exps_msg saying why none */
+void tui_exps_free(tui *t);
+void tui_exp_prompt(tui *t, int tag);           /* t / n: the prompt, with the text it has */
+int tui_exp_label(tui *t, int tag, const char *text);   /* tags or notes the selected one */
+int tui_exp_use(tui *t);                        /* Enter: the selected one becomes current */
+void tui_exp_select(tui *t, int row);           /* clamps, scrolls into view */
 
 /* table.c */
 void tui_rebuild_rows(tui *t);                  /* filter and sort again, keep the selection */
@@ -121,6 +159,7 @@ void tui_select(tui *t, int row);               /* clamps, scrolls into view */
 
 /* draw.c */
 void tui_colors(tui *t);                        /* after initscr; honours t->color */
+/* (the experiments view is drawn by tui_draw in MODE_EXPS and its prompts) */
 void tui_draw(tui *t);
 int tui_row_at(const tui *t, int screen_y);     /* row index under a screen line, or -1 */
 

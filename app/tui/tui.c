@@ -246,6 +246,49 @@ static void key_settings(tui *t, int ch)
     }
 }
 
+static void key_table(tui *t, int ch);
+
+/* The experiments view: a list of the store's tree; the keys it does not
+ * take (profile, help, quit) act as in the table. */
+static void key_exps(tui *t, int ch)
+{
+    int page = t->exp_h > 1 ? t->exp_h - 1 : 1;
+    switch (ch) {
+    case KEY_UP: case 'k': tui_exp_select(t, t->exp_sel - 1); break;
+    case KEY_DOWN: case 'j': tui_exp_select(t, t->exp_sel + 1); break;
+    case KEY_PPAGE: tui_exp_select(t, t->exp_sel - page); break;
+    case KEY_NPAGE: case ' ': tui_exp_select(t, t->exp_sel + page); break;
+    case KEY_HOME: case 'g': tui_exp_select(t, 0); break;
+    case KEY_END: case 'G': tui_exp_select(t, (int)t->n_exps - 1); break;
+    case 't': tui_exp_prompt(t, 1); break;
+    case 'n': tui_exp_prompt(t, 0); break;
+    case '\n': case KEY_ENTER:
+        if (tui_exp_use(t) == 0)
+            t->mode = MODE_TABLE;
+        break;
+    case 'r': tui_exps_load(t); break;
+    case 27: case 'e': t->mode = MODE_TABLE; break;
+    case 'p': case KEY_F(5): case 'q': case KEY_F(10): case '?': case 'h': case KEY_F(1):
+        key_table(t, ch);
+        break;
+    default: break;
+    }
+}
+
+static void key_exp_prompt(tui *t, int ch)
+{
+    int tag = t->mode == MODE_EXP_TAG;
+    if (ch == 27) {
+        t->mode = MODE_EXPS;
+        tui_status(t, 0, "%s unchanged", tag ? "tag" : "note");
+    } else if (ch == '\n' || ch == KEY_ENTER) {
+        t->mode = MODE_EXPS;
+        tui_exp_label(t, tag, t->input);
+    } else {
+        edit_line(t->input, sizeof t->input, ch);
+    }
+}
+
 static void key_mouse(tui *t)
 {
     MEVENT ev;
@@ -294,10 +337,16 @@ static void key_table(tui *t, int ch)
         snprintf(t->input, sizeof t->input, "%s", t->path);
         t->mode = MODE_OPEN;
         break;
+    case 'e':
+        tui_exps_load(t);
+        t->mode = MODE_EXPS;
+        break;
     case '?': case 'h': case KEY_F(1): t->show_help = 1; t->help_scroll = 0; break;
     case 'q': case KEY_F(10):
-        if (atomic_load(&t->work.state) == WORK_RUNNING)
+        if (atomic_load(&t->work.state) == WORK_RUNNING) {
+            t->confirm_from = t->mode;   /* n goes back there */
             t->mode = MODE_CONFIRM_QUIT;
+        }
         else
             t->quit = 1;
         break;
@@ -333,9 +382,11 @@ static void key(tui *t, int ch)
         if (ch == 'y' || ch == 'Y' || ch == 'q')
             t->quit = 1;
         else
-            t->mode = MODE_TABLE;
+            t->mode = t->confirm_from;
         break;
     case MODE_TABLE: key_table(t, ch); break;
+    case MODE_EXPS: key_exps(t, ch); break;
+    case MODE_EXP_TAG: case MODE_EXP_NOTE: key_exp_prompt(t, ch); break;
     }
 }
 
@@ -363,6 +414,10 @@ int cf_tui_main(const char *path)
     t->next = (settings){1, 20, 3, 0};
     t->show_detail = 1;
     t->sort_col = COL_INDEX;
+    /* CHIPFIT_NO_STORE=1: profiles are not recorded (docs/tui.md) */
+    const char *no_store = getenv("CHIPFIT_NO_STORE");
+    t->no_store = no_store && *no_store && strcmp(no_store, "0") != 0;
+    snprintf(t->store_path, sizeof t->store_path, "%s", cf_store_default_path(NULL));
     setlocale(LC_ALL, "");
     t->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
     const char *no_color = getenv("NO_COLOR");
@@ -422,6 +477,7 @@ int cf_tui_main(const char *path)
         }
     }
     tui_close_model(t);   /* joins a running profile */
+    tui_exps_free(t);
     endwin();
     if (saved_termios_ok)
         tcsetattr(STDIN_FILENO, TCSANOW, &saved_termios);

@@ -1,11 +1,16 @@
-/* work.c — the TUI's model and its profiling: opening a model (load, check,
- * static costs), and running cf_profile_run in a worker thread whose
- * progress the UI polls. The worker touches only its own struct (under its
- * lock) and the graph, which stays read-only and alive until it is joined. */
+/* work.c — the TUI's model, its profiling and its experiments: opening a
+ * model (load, check, static costs); running cf_profile_run in a worker
+ * thread whose progress the UI polls, and recording the completed profile
+ * in the experiment store from that same thread (so the UI never waits on
+ * SQLite); the experiments view's list, tags and notes. The worker touches
+ * only its own struct (under its lock), the graph and the static costs,
+ * which stay read-only and alive until it is joined. Everything goes
+ * through store.h. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "onnx/onnx.h"
@@ -25,6 +30,20 @@ static double now_us(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+/* Unix seconds, as the store keeps a run's start and end. */
+static double wall_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
 }
 
 /* ---- the model ------------------------------------------------------------------- */
@@ -106,6 +125,10 @@ int tui_open_model(tui *t, const char *path)
         return CF_ENOMEM;
     }
     tui_close_model(t);
+    /* another file, or this one changed: which model and experiment it is
+     * is known again once a run is recorded (or one is chosen with e) */
+    t->model_id = 0;
+    t->exp = 0;
     t->wstats = ws;
     t->g = g;
     t->cost = cost;
@@ -135,18 +158,59 @@ typedef struct job {
     cf_graph *g;
 } job;
 
+/* In the worker, after a complete profile: registers the model and records
+ * the run onto the experiment chosen in the experiments view when it is
+ * still of this model file, else onto the model's base experiment. */
+static int record_run(const worker *w, const cf_graph *g, const cf_profile *r, double started,
+                      double finished, int64_t ids[3], cf_error *err)
+{
+    cf_store *st = NULL;
+    int64_t model = 0, exp = 0, run = 0;
+    int rc = cf_store_open(w->store_path, 0, &st, err);
+    if (!rc)
+        rc = cf_store_add_model(st, w->model_path, &model, &exp, err);
+    if (!rc && w->want_exp > 0) {
+        cf_store_detail *d = NULL;
+        cf_error ignored = CF_ERROR_INIT;   /* removed meanwhile: the base takes the run */
+        if (cf_store_get_exp(st, w->want_exp, &d, &ignored) == 0 && d->model == model)
+            exp = w->want_exp;
+        cf_store_detail_free(d);
+    }
+    cf_store_run info = {exp, w->opts.backend, NULL, w->opts.threads, (int)w->opts.warmup,
+                         (int)w->opts.repeats, started, finished};
+    if (!rc)
+        rc = cf_store_record_run(st, &info, g, w->cost, r, &run, err);
+    cf_store_close(st);
+    if (!rc) {
+        ids[0] = model;
+        ids[1] = exp;
+        ids[2] = run;
+    }
+    return rc;
+}
+
 static void *run_profile(void *arg)
 {
     job *j = arg;
     worker *w = j->w;
     cf_profile r;
-    cf_error err = CF_ERROR_INIT;
+    cf_error err = CF_ERROR_INIT, rec_err = CF_ERROR_INIT;
+    double started = wall_seconds();
     int rc = cf_profile_run(j->g, &w->opts, on_progress, NULL, w, &r, &err);
+    int rec_rc = 0;
+    int64_t ids[3] = {0, 0, 0};
+    if (!rc && w->record)
+        rec_rc = record_run(w, j->g, &r, started, wall_seconds(), ids, &rec_err);
     pthread_mutex_lock(&w->lock);
     if (rc) {
         w->err = err;
     } else {
         w->result = r;
+        w->rec_rc = rec_rc;
+        w->rec_err = rec_err;
+        w->rec_model = ids[0];
+        w->rec_exp = ids[1];
+        w->rec_run = ids[2];
     }
     pthread_mutex_unlock(&w->lock);
     atomic_store(&w->state, rc ? WORK_FAILED : WORK_DONE);
@@ -185,6 +249,14 @@ int tui_profile_start(tui *t)
     w->opts.check_nan = 1;
     memset(&w->progress, 0, sizeof w->progress);
     w->progress.layers = t->g->n_nodes;
+    w->record = !t->no_store;
+    snprintf(w->store_path, sizeof w->store_path, "%s", t->store_path);
+    snprintf(w->model_path, sizeof w->model_path, "%s", t->path);
+    w->cost = t->cost;
+    w->want_exp = t->exp;
+    w->rec_rc = 0;
+    w->rec_model = w->rec_exp = w->rec_run = 0;
+    cf_error_clear(&w->rec_err);
     cf_error_clear(&w->err);
     atomic_store(&w->cancel, 0);
     atomic_store(&w->state, WORK_RUNNING);
@@ -242,10 +314,24 @@ int tui_poll_work(tui *t)
         /* what it ran with: t->next may have changed while it ran */
         t->prof_settings = (settings){w->opts.threads, (int)w->opts.repeats, (int)w->opts.warmup,
                                       strcmp(w->opts.backend, "cpu-ref") == 0};
-        tui_status(t, 0, "profiled: %.1f %s median per run (measured, %d thread(s), %s), "
-                   "profiler overhead %+.1f%%",
-                   t->prof.whole_median_us, tui_us(t), t->prof_settings.threads, w->opts.backend,
-                   cf_profile_overhead_pct(&t->prof));
+        char rec[160] = "";
+        if (w->record && w->rec_rc == 0) {
+            t->model_id = w->rec_model;
+            t->exp = w->rec_exp;
+            snprintf(rec, sizeof rec, "recorded as run %lld of experiment %lld; ",
+                     (long long)w->rec_run, (long long)w->rec_exp);
+        }
+        if (w->record && w->rec_rc)
+            /* the profile stands; only the store failed */
+            tui_status(t, 1, "profiled (%.1f %s median per run, measured), but not recorded: %s",
+                       t->prof.whole_median_us, tui_us(t), w->rec_err.msg);
+        else
+            tui_status(t, 0, "profiled: %s%.1f %s median per run (measured, %d thread(s), %s), "
+                       "profiler overhead %+.1f%%", rec,
+                       t->prof.whole_median_us, tui_us(t), t->prof_settings.threads,
+                       w->opts.backend, cf_profile_overhead_pct(&t->prof));
+        if (t->mode == MODE_EXPS)
+            tui_exps_load(t);   /* the new run's count and latency */
     } else if (w->err.code == CF_ECANCELED) {
         tui_status(t, 0, "profile canceled; the table keeps the last complete one");
     } else {
@@ -255,4 +341,146 @@ int tui_poll_work(tui *t)
     atomic_store(&w->state, WORK_IDLE);
     tui_rebuild_rows(t);
     return 1;
+}
+
+/* ---- the experiments view ----------------------------------------------------------- */
+
+void tui_exps_free(tui *t)
+{
+    free(t->exps);
+    t->exps = NULL;
+    t->n_exps = 0;
+}
+
+void tui_exp_select(tui *t, int row)
+{
+    if (row >= t->n_exps)
+        row = (int)t->n_exps - 1;
+    if (row < 0)
+        row = 0;
+    t->exp_sel = row;
+    int h = t->exp_h > 0 ? t->exp_h : 1;
+    if (t->exp_sel < t->exp_top)
+        t->exp_top = t->exp_sel;
+    if (t->exp_sel >= t->exp_top + h)
+        t->exp_top = t->exp_sel - h + 1;
+    if (t->exp_top > t->n_exps - h)
+        t->exp_top = (int)t->n_exps - h;
+    if (t->exp_top < 0)
+        t->exp_top = 0;
+}
+
+/* Reads the tree again, keeping the selected experiment selected. A store
+ * that is off, missing, empty or unreadable is a line in the view, never a
+ * dialog: there is nothing wrong with having no experiments yet. */
+void tui_exps_load(tui *t)
+{
+    int64_t keep = t->exps && t->exp_sel < t->n_exps ? t->exps[t->exp_sel].id : t->exp;
+    tui_exps_free(t);
+    t->exps_msg[0] = '\0';
+    struct stat sb;
+    if (t->no_store) {
+        snprintf(t->exps_msg, sizeof t->exps_msg,
+                 "the experiment store is off (CHIPFIT_NO_STORE): nothing recorded, nothing shown");
+        return;
+    }
+    if (stat(t->store_path, &sb) != 0) {
+        snprintf(t->exps_msg, sizeof t->exps_msg,
+                 "no experiments yet: profile with p to record one (in %s)", t->store_path);
+        return;
+    }
+    cf_error err = CF_ERROR_INIT;
+    cf_store *st = NULL;
+    if (cf_store_open(t->store_path, CF_STORE_READONLY, &st, &err) ||
+        cf_store_list(st, &t->exps, &t->n_exps, &err)) {
+        snprintf(t->exps_msg, sizeof t->exps_msg, "cannot read the experiment store: %s",
+                 err.msg);
+        cf_store_close(st);
+        tui_exps_free(t);
+        return;
+    }
+    cf_store_close(st);
+    if (!t->n_exps)
+        snprintf(t->exps_msg, sizeof t->exps_msg,
+                 "no experiments yet: profile with p to record one (in %s)", t->store_path);
+    int sel = 0;
+    for (int64_t i = 0; i < t->n_exps; i++)
+        if (t->exps[i].id == keep)
+            sel = (int)i;
+    tui_exp_select(t, sel);
+}
+
+/* t: prompts for the selected experiment's tag, n its note, starting from
+ * the one it has. */
+void tui_exp_prompt(tui *t, int tag)
+{
+    if (!t->n_exps) {
+        tui_status(t, 0, "no experiment to %s: profile with p to record one",
+                   tag ? "tag" : "note");
+        return;
+    }
+    const cf_store_exp *e = &t->exps[t->exp_sel];
+    t->input[0] = '\0';
+    if (tag) {
+        snprintf(t->input, sizeof t->input, "%s", e->name);
+    } else {
+        cf_error err = CF_ERROR_INIT;
+        cf_store *st = NULL;
+        cf_store_detail *d = NULL;
+        if (cf_store_open(t->store_path, CF_STORE_READONLY, &st, &err) == 0 &&
+            cf_store_get_exp(st, e->id, &d, &err) == 0 && d->note)
+            snprintf(t->input, sizeof t->input, "%s", d->note);
+        cf_store_detail_free(d);
+        cf_store_close(st);
+    }
+    t->mode = tag ? MODE_EXP_TAG : MODE_EXP_NOTE;
+}
+
+int tui_exp_label(tui *t, int tag, const char *text)
+{
+    if (!t->n_exps)
+        return CF_EINVAL;
+    int64_t id = t->exps[t->exp_sel].id;
+    cf_error err = CF_ERROR_INIT;
+    cf_store *st = NULL;
+    int rc = cf_store_open(t->store_path, CF_STORE_NOCREATE, &st, &err);
+    if (!rc)
+        rc = tag ? cf_store_tag(st, id, text, &err) : cf_store_note(st, id, text, &err);
+    cf_store_close(st);
+    if (rc) {
+        tui_status(t, 1, "cannot %s experiment %lld: %s", tag ? "tag" : "note", (long long)id,
+                   err.msg);
+        return rc;
+    }
+    if (*text)
+        tui_status(t, 0, "experiment %lld %s %s", (long long)id, tag ? "tagged" : "noted:", text);
+    else
+        tui_status(t, 0, "experiment %lld: %s cleared", (long long)id, tag ? "tag" : "note");
+    tui_exps_load(t);
+    return 0;
+}
+
+/* Enter: the selected experiment becomes the current one, onto which the
+ * next profiles are recorded. Only an experiment of the open model: for now
+ * every experiment of a model shares the model's file (no step writes a
+ * new artifact yet), so nothing needs reloading. The model is known by its
+ * id once a run recorded it, by its file name before that; the worker
+ * checks again by content when it records. */
+int tui_exp_use(tui *t)
+{
+    if (!t->n_exps)
+        return CF_EINVAL;
+    const cf_store_exp *e = &t->exps[t->exp_sel];
+    int same = t->g && (t->model_id ? e->model == t->model_id
+                                    : strcmp(e->model_name, base_name(t->path)) == 0);
+    if (!same) {
+        tui_status(t, 1, "experiment %lld is of %s, not the open model: open it with o first",
+                   (long long)e->id, e->model_name);
+        return CF_EINVAL;
+    }
+    t->exp = e->id;
+    t->model_id = e->model;
+    tui_status(t, 0, "experiment %lld%s%s%s is current: profiles are recorded onto it",
+               (long long)e->id, e->name[0] ? " (" : "", e->name, e->name[0] ? ")" : "");
+    return 0;
 }

@@ -27,7 +27,7 @@ if ! command -v tmux >/dev/null; then
 fi
 # the caller's settings must not reach chipfit: colours on unless a test
 # says otherwise, the size from the window (curses prefers LINES/COLUMNS)
-unset TMUX TMUX_PANE NO_COLOR LINES COLUMNS CHIPFIT_TUI_TRACE
+unset TMUX TMUX_PANE NO_COLOR LINES COLUMNS CHIPFIT_TUI_TRACE CHIPFIT_NO_STORE
 # UTF-8 for this shell (${#s} counts characters, as the screen does) and for
 # the tmux client (else capture-pane turns every non-ASCII character into _)
 export LC_ALL=C.UTF-8
@@ -63,7 +63,9 @@ tui_start() {
   tui_stop
   rm -f "$TMP"/rc "$TMP"/pid "$TMP"/stty.* "$TMP"/trace "$TMP"/screen
   keys_sent=0
-  local run_env=(CHIPFIT_TUI_TRACE="$TMP/trace"
+  # the experiment store in the test's directory: profiling records there,
+  # never in the build tree (a test may name another with CHIPFIT_DB=...)
+  local run_env=(CHIPFIT_TUI_TRACE="$TMP/trace" CHIPFIT_DB="$TMP/chipfit.db"
                  ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$TMP/asan"
                  UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$TMP/ubsan"
                  "${envs[@]}")

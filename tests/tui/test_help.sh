@@ -21,6 +21,7 @@ for re in '│ Keys ' \
   '│   Esc \(F9\)        cancel a running profile ' \
   '│   s \(F2\)          settings: threads, repeats, warm-up, backend ' \
   '│   o               open another model ' \
+  '│   e               experiments \(the store\): Enter uses one, t tag, n note ' \
   '│   \? \(F1\)          this help;   q \(F10\)  quit ' \
   '│ Esc or \? closes this help; Up/Down scroll it\. '; do
   expect_re "$re" "help line /$re/"

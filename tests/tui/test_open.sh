@@ -11,7 +11,7 @@ check_demo_screen() {   # $1: how it was started
   expect_line 4 '^ +#▲ layer +op +output +params +MACs +CPU µs share$' "$1: table head"
   expect_eq "$(layer_order)" "conv1 relu1 pool1 conv2 relu2 pool2 flatten fc softmax" \
     "$1: rows in graph order"
-  expect_line 30 '^F1Help F2Setup F3Filter F5Profile F6Sort oOpen dDetail F10Quit$' \
+  expect_line 30 '^F1Help F2Setup F3Filter F5Profile F6Sort oOpen dDetail eExps F10Quit$' \
     "$1: function bar on the last line"
   expect_eq "$(wc -l <"$TMP/screen")" 30 "$1: 30 lines"
 }

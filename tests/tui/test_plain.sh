@@ -44,7 +44,7 @@ tui_start LANG=C LC_ALL=C -- "$MODEL"
 expect_line 4 '^ +#\^ layer +op +output +params +MACs +CPU us share$' "LANG=C: the head in ASCII"
 send p
 wait_for "profiled:" 60
-expect_line 3 "^ profiled: $NUM us median per run \(measured, 1 thread\(s\), cpu\)" "LANG=C: us in the status"
+expect_line 3 "^ profiled: recorded as run [0-9]+ of experiment 1; $NUM us median per run \(measured, 1 thread\(s\), cpu\)" "LANG=C: us in the status"
 expect_line 2 "  CPU $NUM us/run \(measured, 1" "LANG=C: us in the totals"
 expect_re "^ +3 conv2 +Conv +1x64x11x11 +18\.5k +2\.23M +$NUM #+$" "LANG=C: conv2's bar in #"
 expect_re "^ measured  median $NUM us  p10 " "LANG=C: us in the detail pane"

@@ -4,6 +4,8 @@
 # column a bar, the totals line the measured latency and the detail pane the
 # layer's measured figures. Sorting by CPU uses the measurements. The
 # settings form (s) changes the next profile: repeats, warm-up, backend.
+# CHIPFIT_NO_STORE=1 keeps the profiles out of the experiment store
+# (test_store.sh records them).
 . "$(dirname "$0")/lib.sh"
 NUM='[0-9]+\.[0-9]'
 
@@ -12,7 +14,7 @@ cpu_column() {
   sed -n '5,13p' "$TMP/screen" | awk '{ print $7 }' | tr '\n' ' ' | sed 's/ $//'
 }
 
-tui_start -- "$MODEL"
+tui_start CHIPFIT_NO_STORE=1 -- "$MODEL"
 send p
 wait_for "profiled:" 60
 expect_line 3 "^ profiled: $NUM µs median per run \(measured, 1 thread\(s\), cpu\), profiler overhead [+-][0-9]+\.[0-9]%$" \
@@ -114,4 +116,6 @@ else
 fi
 send q
 wait_exit 0
+checks=$((checks + 1))
+[[ ! -e $TMP/chipfit.db ]] || fail "CHIPFIT_NO_STORE=1: the store was written all the same"
 finish
