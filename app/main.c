@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -23,13 +24,17 @@ static int cmd_help(int argc, char **argv);
 static int cmd_tui(int argc, char **argv);
 
 static const char tui_help[] =
-    "usage: chipfit tui [MODEL.onnx]\n"
+    "usage: chipfit tui [--db PATH] [--no-store] [MODEL.onnx]\n"
     "\n"
     "Opens the interactive workbench: the model's layers with their static costs,\n"
     "a detail pane, profiling on the CPU in the background (p), sorting, filtering.\n"
     "Press ? inside for the keys (also in docs/tui.md). Without MODEL it starts at\n"
     "the open prompt. Needs a terminal; `chipfit MODEL.onnx` in a terminal is the\n"
-    "same as `chipfit tui MODEL.onnx`.\n";
+    "same as `chipfit tui MODEL.onnx`.\n"
+    "\n"
+    "  --db PATH    the experiment store its profiles are recorded in (default:\n"
+    "               $CHIPFIT_DB, else ./chipfit.db; docs/store.md)\n"
+    "  --no-store   do not record profiles (also CHIPFIT_NO_STORE=1)\n";
 
 static const char help_help[] =
     "usage: chipfit help [COMMAND]\n"
@@ -153,17 +158,34 @@ static int interactive(void)
 
 static int cmd_tui(int argc, char **argv)
 {
-    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        fputs(tui_help, stdout);
-        return CF_EXIT_OK;
+    const char *model = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(tui_help, stdout);
+            return CF_EXIT_OK;
+        }
+        /* The TUI reads the store settings from the environment, as the
+         * CLI commands do from their flags: --db and --no-store set it. */
+        if (strcmp(argv[i], "--db") == 0) {
+            if (i + 1 >= argc)
+                return cf_cli_usage("tui", "option '--db' needs a value");
+            setenv("CHIPFIT_DB", argv[++i], 1);
+        } else if (strcmp(argv[i], "--no-store") == 0) {
+            setenv("CHIPFIT_NO_STORE", "1", 1);
+        } else if (argv[i][0] == '-') {
+            return cf_cli_usage("tui", "unknown option '%s'", argv[i]);
+        } else if (model) {
+            return cf_cli_usage("tui", "tui takes at most one model, got '%s' and '%s'", model,
+                                argv[i]);
+        } else {
+            model = argv[i];
+        }
     }
-    if (argc > 2)
-        return cf_cli_usage("tui", "tui takes at most one model, got %d arguments", argc - 1);
     if (!interactive()) {
         cf_cli_error("the TUI needs a terminal (stdin and stdout); for text use `chipfit info`");
         return CF_EXIT_USAGE;
     }
-    return cf_tui_main(argc > 1 ? argv[1] : NULL);
+    return cf_tui_main(model);
 }
 
 int main(int argc, char **argv)
