@@ -15,6 +15,7 @@ packages=(
   tmux                                            # drives the TUI in its tests
   libonnx-testdata                                # ONNX's 1,072 test models (round-trip test)
   jq                                              # JSON checks in the CLI tests
+  chromium                                        # renders the HTML report in its test
 )
 
 missing=()

@@ -1,4 +1,4 @@
-/* report.c — `chipfit report ID [--vs ID] --format md|json|csv -o FILE`: an
+/* report.c — `chipfit report ID [--vs ID] --format md|json|csv|html -o FILE`: an
  * experiment of the store written out (app/report/), with --vs compared
  * with a baseline experiment (store/compare.h). The file is written under a
  * temporary name and renamed, so a failed report leaves no half file. */
@@ -13,7 +13,7 @@
 #include "report/report.h"
 
 const char cf_cmd_report_help[] =
-    "usage: chipfit report ID [--vs BASE] --format md|json|csv -o FILE [--db PATH]\n"
+    "usage: chipfit report ID [--vs BASE] --format md|json|csv|html -o FILE [--db PATH]\n"
     "\n"
     "Writes experiment ID of the store as a report (docs/cli.md).\n"
     "\n"
@@ -24,12 +24,16 @@ const char cf_cmd_report_help[] =
     "        docs/report.schema.json)\n"
     "  csv   one row per layer of the latest run; with --vs, one row per\n"
     "        compared layer: the baseline's figures, this one's and the deltas\n"
+    "  html  one self-contained page (inline CSS and SVG, opens offline): the\n"
+    "        tables of md, bar charts of time per layer (with --vs, both side by\n"
+    "        side) and per op type, and the latency of every experiment of the\n"
+    "        model in tree order (accuracy and size too when recorded)\n"
     "\n"
     "Deltas are ID minus BASE (the latest run of each); percentages are of BASE.\n"
     "Every figure says measured, estimated or static, and its unit.\n"
     "\n"
     "  --vs BASE        compare with experiment BASE\n"
-    "  --format F       md, json or csv\n"
+    "  --format F       md, json, csv or html\n"
     "  -o, --output F   the file to write (\"-\": standard output)\n"
     "  --db PATH        the store (default: $CHIPFIT_DB, else ./chipfit.db)\n"
     "  -h, --help       show this help\n";
@@ -81,28 +85,33 @@ static int parse(int argc, char **argv, report_args *a)
     if (parse_id(argv[optind], &a->id))
         return CF_EXIT_USAGE;
     if (!a->format)
-        return cf_cli_usage("report", "report needs --format md, json or csv");
-    if (strcmp(a->format, "md") && strcmp(a->format, "json") && strcmp(a->format, "csv"))
-        return cf_cli_usage("report", "unknown format '%s' (md, json or csv)", a->format);
+        return cf_cli_usage("report", "report needs --format md, json, csv or html");
+    if (strcmp(a->format, "md") && strcmp(a->format, "json") && strcmp(a->format, "csv") &&
+        strcmp(a->format, "html"))
+        return cf_cli_usage("report", "unknown format '%s' (md, json, csv or html)", a->format);
     if (!a->output)
         return cf_cli_usage("report", "report needs -o FILE (\"-\" for standard output)");
     return -1;
 }
 
-static int write_report(FILE *f, const char *format, const cf_report *r, cf_error *err)
+static int write_report(FILE *f, const char *format, const cf_report *r, cf_store *st,
+                        cf_error *err)
 {
     if (strcmp(format, "md") == 0)
         return cf_report_md(f, r, err);
     if (strcmp(format, "json") == 0)
         return cf_report_json(f, r, err);
+    if (strcmp(format, "html") == 0)
+        return cf_report_html(f, r, st, err);
     return cf_report_csv(f, r, err);
 }
 
 /* Writes to path through path.tmp.PID, renamed on success. */
-static int write_file(const char *path, const char *format, const cf_report *r, cf_error *err)
+static int write_file(const char *path, const char *format, const cf_report *r, cf_store *st,
+                      cf_error *err)
 {
     if (strcmp(path, "-") == 0)
-        return write_report(stdout, format, r, err);
+        return write_report(stdout, format, r, st, err);
     size_t n = strlen(path) + 32;
     char *tmp = malloc(n);
     if (!tmp)
@@ -114,7 +123,7 @@ static int write_file(const char *path, const char *format, const cf_report *r, 
         free(tmp);
         return CF_EIO;
     }
-    int rc = write_report(f, format, r, err);
+    int rc = write_report(f, format, r, st, err);
     int bad = ferror(f);
     if (fclose(f) != 0 || bad)
         rc = rc ? rc : cf_error_set(err, CF_EIO, "%s: write failed: %m", path);
@@ -148,7 +157,7 @@ int cf_cmd_report(int argc, char **argv)
         r.base = &base;
         r.cmp = &cmp;
     }
-    if (write_file(a.output, a.format, &r, &err))
+    if (write_file(a.output, a.format, &r, st, &err))
         goto done;
     rc = CF_EXIT_OK;
 done:

@@ -24,6 +24,12 @@ typedef struct cf_report {
 int cf_report_md(FILE *f, const cf_report *r, cf_error *err);
 int cf_report_json(FILE *f, const cf_report *r, cf_error *err);
 int cf_report_csv(FILE *f, const cf_report *r, cf_error *err);
+/* One self-contained HTML page (inline CSS and SVG, no script, nothing
+ * fetched): the tables of the Markdown, charts of time per layer and per op
+ * type, and the trend over the experiments of the model, which it reads from
+ * st (cf_store_list, cf_store_metrics). Returns 0, CF_ENOMEM or a store
+ * error, with err set. */
+int cf_report_html(FILE *f, const cf_report *r, cf_store *st, cf_error *err);
 
 /* The comparison as JSON (the "compare" object of docs/report-json.md), for
  * a baseline experiment a and run run_a against b and run_b (0: no run).

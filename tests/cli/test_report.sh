@@ -187,8 +187,8 @@ expect_rc 1 "a broken compare fails validation" -- "$PY" "$TMP/validate.py" "$SC
 
 # ---- errors ----
 expect_rc 2 "report without --format" -- "$CHIPFIT" report 1 -o "$TMP/x" --db "$DB"
-expect_rc 2 "report --format html" -- "$CHIPFIT" report 1 --format html -o "$TMP/x" --db "$DB"
-expect_in err "unknown format 'html'" "names the format"
+expect_rc 2 "report --format pdf" -- "$CHIPFIT" report 1 --format pdf -o "$TMP/x" --db "$DB"
+expect_in err "unknown format 'pdf'" "names the format"
 expect_rc 2 "report without -o" -- "$CHIPFIT" report 1 --format md --db "$DB"
 expect_rc 2 "report --vs x" -- "$CHIPFIT" report 1 --vs x --format md -o "$TMP/x" --db "$DB"
 expect_rc 1 "report of a missing experiment" -- "$CHIPFIT" report 7 --format md -o "$TMP/x.md" --db "$DB"
@@ -201,5 +201,5 @@ expect_rc 1 "report of a missing store" -- "$CHIPFIT" report 1 --format md -o "$
 checks=$((checks + 1))
 [[ ! -e "$TMP/none.db" ]] || { echo "FAIL: report made a database"; failures=$((failures + 1)); }
 expect_rc 0 "report --help" -- "$CHIPFIT" report --help
-expect_in out '^usage: chipfit report ID \[--vs BASE\] --format md\|json\|csv -o FILE' "help"
+expect_in out '^usage: chipfit report ID \[--vs BASE\] --format md\|json\|csv\|html -o FILE' "help"
 finish
