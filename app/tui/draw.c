@@ -544,7 +544,76 @@ static void draw_exps(tui *t, int y, int h)
             attroff(attr_of(t, PAIR_SEL, A_REVERSE));
     }
     put(y + h - 1, 1, COLS - 1,
-        "experiments (* current): Enter uses one of this model, t tag, n note, r reload, Esc back");
+        "experiments (* current): Enter uses one, t tag, n note, c c compare, r reload, Esc back");
+}
+
+/* Two experiments per layer: A's and B's median, B - A in µs and %,
+ * green where B is faster, red where slower (bold without colours). */
+static void draw_compare(tui *t, int y, int h)
+{
+    const cf_compare *c = &t->cmp;
+    char line[512], a[32], b[32], d[32], pc[32], nm[128];
+    int name_w = COLS - 60;
+    name_w = name_w < 10 ? 10 : name_w > 60 ? 60 : name_w;
+    attron(attr_of(t, PAIR_HEAD, A_REVERSE));
+    move(y, 0);
+    for (int x = 0; x < COLS; x++)
+        addch(' ');
+    snprintf(line, sizeof line, " %-*s %-12s %10s %10s %10s %7s  %s", name_w, "layer", "op",
+             "A µs", "B µs", "B-A µs", "B-A %", "");
+    if (!t->utf8)
+        for (char *q = strstr(line, "µ"); q; q = strstr(line, "µ"))
+            memmove(q, "u ", 2);   /* the same width in ASCII */
+    put(y, 0, COLS, line);
+    attroff(attr_of(t, PAIR_HEAD, A_REVERSE));
+    /* the metrics both have (latency first), on one line */
+    int mline = 0;
+    for (int64_t i = 0; i < c->n_metrics && !mline; i++)
+        if (strcmp(c->metrics[i].name, "latency") == 0) {
+            const cf_compare_metric *m = &c->metrics[i];
+            snprintf(line, sizeof line, " latency (whole model, %s / %s): A %.1f  B %.1f %s  "
+                     "B-A %+.1f%s", m->kind_a, m->kind_b, m->a, m->b, tui_us(t), m->delta,
+                     m->has_pct ? "" : "");
+            if (m->has_pct) {
+                size_t n = strlen(line);
+                snprintf(line + n, sizeof line - n, " (%+.1f%%)", m->pct);
+            }
+            mline = 1;
+        }
+    t->cmp_h = h - 2 - mline > 1 ? h - 2 - mline : 1;
+    if (t->cmp_sel < t->cmp_top)
+        t->cmp_top = t->cmp_sel;
+    if (t->cmp_sel >= t->cmp_top + t->cmp_h)
+        t->cmp_top = t->cmp_sel - t->cmp_h + 1;
+    for (int i = 1; i < h; i++)
+        put(y + i, 0, COLS, "");
+    if (mline)
+        put(y + 1, 0, COLS, line);
+    int y0 = y + 1 + mline;
+    for (int i = 0; i < t->cmp_h && t->cmp_top + i < c->n_layers; i++) {
+        int row = t->cmp_top + i;
+        const cf_compare_layer *l = &c->layers[row];
+        snprintf(a, sizeof a, l->a.index >= 0 && l->a.has_time ? "%.1f" : "-", l->a.median);
+        snprintf(b, sizeof b, l->b.index >= 0 && l->b.has_time ? "%.1f" : "-", l->b.median);
+        snprintf(d, sizeof d, l->has_delta ? "%+.1f" : "-", l->delta);
+        snprintf(pc, sizeof pc, l->has_pct ? "%+.0f%%" : "-", l->pct);
+        snprintf(line, sizeof line, " %-*s %-12.12s %10s %10s %10s %7s  %s", name_w,
+                 cf_fmt_elide(l->name, name_w, nm, sizeof nm), l->op, a, b, d, pc,
+                 l->status == CF_COMPARE_BOTH ? "" : l->status == CF_COMPARE_ADDED ? "only in B"
+                                                                                  : "only in A");
+        int hot = l->has_delta && (l->delta > 0.05 || l->delta < -0.05);
+        int attr = row == t->cmp_sel ? attr_of(t, PAIR_SEL, A_REVERSE)
+                   : hot ? attr_of(t, l->delta > 0 ? PAIR_ERR : PAIR_BAR, A_BOLD)
+                         : 0;
+        if (attr)
+            attron(attr);
+        put(y0 + i, 0, COLS, line);
+        if (attr)
+            attroff(attr);
+    }
+    snprintf(line, sizeof line, "compare: B = experiment %lld against A = %lld (B - A, measured "
+             "medians); Up/Down, Esc or c back", (long long)t->cmp_b, (long long)t->cmp_a);
+    put(y + h - 1, 1, COLS - 1, line);
 }
 
 static void box_at(const tui *t, int y, int x, int h, int w)
@@ -580,7 +649,9 @@ static const char *const help_lines[] = {
     "  Esc (F9)        cancel a running profile",
     "  s (F2)          settings: threads, repeats, warm-up, backend",
     "  o               open another model",
-    "  e               experiments (the store): Enter uses one, t tag, n note",
+    "  r               write a Markdown report of the current experiment",
+    "  e               experiments (the store): Enter uses one, t tag, n note,",
+    "                  c on one then c on another: compare them per layer",
     "  ? (F1)          this help;   q (F10)  quit",
     "",
     "Figures: params, MACs, output shape and peak activations are static",
@@ -654,9 +725,14 @@ void tui_draw(tui *t)
     char pline[4300];
     int prompt = prompt_text(t, pline, sizeof pline) != NULL;
     int bottom = LINES - 1 - prompt;          /* first line below the table area */
-    if (t->mode == MODE_EXPS || t->mode == MODE_EXP_TAG || t->mode == MODE_EXP_NOTE ||
+    int cmp = t->mode == MODE_COMPARE ||
+              (t->mode == MODE_CONFIRM_QUIT && t->confirm_from == MODE_COMPARE);
+    if (cmp || t->mode == MODE_EXPS || t->mode == MODE_EXP_TAG || t->mode == MODE_EXP_NOTE ||
         (t->mode == MODE_CONFIRM_QUIT && t->confirm_from == MODE_EXPS)) {
-        draw_exps(t, 3, bottom - 3);
+        if (cmp)
+            draw_compare(t, 3, bottom - 3);
+        else
+            draw_exps(t, 3, bottom - 3);
         draw_bottom(t);
         if (t->show_help)
             draw_help(t);

@@ -12,6 +12,7 @@
 #include "base/error.h"
 #include "cost.h"
 #include "graph.h"
+#include "compare.h"
 #include "profile.h"
 #include "store.h"
 #include "weights.h"
@@ -38,6 +39,7 @@ typedef enum ui_mode {
     MODE_EXPS,        /* the experiments view (e) */
     MODE_EXP_TAG,     /* typing an experiment's tag (in the experiments view) */
     MODE_EXP_NOTE,    /* typing an experiment's note */
+    MODE_COMPARE,     /* two experiments side by side per layer (c, c) */
 } ui_mode;
 
 typedef enum work_state {
@@ -114,6 +116,10 @@ typedef struct tui {
     int64_t n_exps;
     int exp_sel, exp_top, exp_h;
     char exps_msg[5200];          /* shown instead of the list: empty, missing, unreadable */
+    /* the compare view: experiment A (marked with c) against B */
+    int64_t cmp_a, cmp_b;         /* cmp_a 0: nothing marked */
+    cf_compare cmp;               /* rows while in MODE_COMPARE */
+    int cmp_sel, cmp_top, cmp_h;
 
     /* the screen */
     ui_mode mode;
@@ -145,6 +151,9 @@ void tui_status(tui *t, int error, const char *fmt, ...) __attribute__((format(p
 /* the experiments view's store work (on the UI thread: short queries) */
 void tui_exps_load(tui *t);                     /* the list, or exps_msg saying why none */
 void tui_exps_free(tui *t);
+int tui_compare_open(tui *t);                   /* A (marked) against the selected one */
+void tui_compare_free(tui *t);
+int tui_report_write(tui *t);                   /* r: Markdown of the current experiment */
 void tui_exp_prompt(tui *t, int tag);           /* t / n: the prompt, with the text it has */
 int tui_exp_label(tui *t, int tag, const char *text);   /* tags or notes the selected one */
 int tui_exp_use(tui *t);                        /* Enter: the selected one becomes current */

@@ -267,12 +267,48 @@ static void key_exps(tui *t, int ch)
             t->mode = MODE_TABLE;
         break;
     case 'r': tui_exps_load(t); break;
+    case 'c':
+        if (t->exp_sel < 0 || t->exp_sel >= t->n_exps)
+            break;
+        if (!t->cmp_a || t->cmp_a == t->exps[t->exp_sel].id) {
+            t->cmp_a = t->cmp_a ? 0 : t->exps[t->exp_sel].id;
+            if (t->cmp_a)
+                tui_status(t, 0, "compare: A is experiment %lld; select B and press c",
+                           (long long)t->cmp_a);
+            else
+                tui_status(t, 0, "compare: unmarked");
+        } else {
+            tui_compare_open(t);
+        }
+        break;
     case 27: case 'e': t->mode = MODE_TABLE; break;
     case 'p': case KEY_F(5): case 'q': case KEY_F(10): case '?': case 'h': case KEY_F(1):
         key_table(t, ch);
         break;
     default: break;
     }
+}
+
+static void key_compare(tui *t, int ch)
+{
+    int page = t->cmp_h > 1 ? t->cmp_h - 1 : 1, n = (int)t->cmp.n_layers;
+    int sel = t->cmp_sel;
+    switch (ch) {
+    case KEY_UP: case 'k': sel--; break;
+    case KEY_DOWN: case 'j': sel++; break;
+    case KEY_PPAGE: sel -= page; break;
+    case KEY_NPAGE: case ' ': sel += page; break;
+    case KEY_HOME: case 'g': sel = 0; break;
+    case KEY_END: case 'G': sel = n - 1; break;
+    case 27: case 'c':
+        tui_compare_free(t);
+        t->cmp_a = 0;
+        t->mode = MODE_EXPS;
+        return;
+    case 'q': case KEY_F(10): case '?': case 'h': case KEY_F(1): key_table(t, ch); return;
+    default: return;
+    }
+    t->cmp_sel = sel >= n ? n - 1 : sel < 0 ? 0 : sel;
 }
 
 static void key_exp_prompt(tui *t, int ch)
@@ -341,6 +377,7 @@ static void key_table(tui *t, int ch)
         tui_exps_load(t);
         t->mode = MODE_EXPS;
         break;
+    case 'r': tui_report_write(t); break;
     case '?': case 'h': case KEY_F(1): t->show_help = 1; t->help_scroll = 0; break;
     case 'q': case KEY_F(10):
         if (atomic_load(&t->work.state) == WORK_RUNNING) {
@@ -386,6 +423,7 @@ static void key(tui *t, int ch)
         break;
     case MODE_TABLE: key_table(t, ch); break;
     case MODE_EXPS: key_exps(t, ch); break;
+    case MODE_COMPARE: key_compare(t, ch); break;
     case MODE_EXP_TAG: case MODE_EXP_NOTE: key_exp_prompt(t, ch); break;
     }
 }

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "onnx/onnx.h"
+#include "report/report.h"
 #include "state.h"
 
 void tui_status(tui *t, int error, const char *fmt, ...)
@@ -483,4 +484,96 @@ int tui_exp_use(tui *t)
     tui_status(t, 0, "experiment %lld%s%s%s is current: profiles are recorded onto it",
                (long long)e->id, e->name[0] ? " (" : "", e->name, e->name[0] ? ")" : "");
     return 0;
+}
+
+/* ---- compare and report ------------------------------------------------------------ */
+
+void tui_compare_free(tui *t)
+{
+    cf_compare_clear(&t->cmp);
+    memset(&t->cmp, 0, sizeof t->cmp);
+}
+
+/* Experiment A (marked with c) against the selected one, B: the rows of
+ * store/compare.h, B - A. The store is read once, here, on the UI thread:
+ * two experiments' latest runs (a 5,000-layer pair takes ~13 ms,
+ * bench/store_bench). */
+int tui_compare_open(tui *t)
+{
+    if (t->exp_sel < 0 || t->exp_sel >= t->n_exps)
+        return 0;
+    int64_t b = t->exps[t->exp_sel].id;
+    cf_store *st = NULL;
+    cf_compare_side sa, sb;
+    memset(&sa, 0, sizeof sa);
+    memset(&sb, 0, sizeof sb);
+    cf_error err = CF_ERROR_INIT;
+    int rc = cf_store_open(cf_store_default_path(NULL), CF_STORE_READONLY, &st, &err);
+    if (!rc)
+        rc = cf_compare_load(st, t->cmp_a, &sa, &err);
+    if (!rc)
+        rc = cf_compare_load(st, b, &sb, &err);
+    tui_compare_free(t);
+    if (!rc)
+        rc = cf_compare_build(sa.layers, sa.n_layers, sb.layers, sb.n_layers, sa.metrics,
+                              sa.n_metrics, sb.metrics, sb.n_metrics, &t->cmp, &err);
+    cf_compare_side_clear(&sa);
+    cf_compare_side_clear(&sb);
+    cf_store_close(st);
+    if (rc) {
+        tui_status(t, 1, "cannot compare: %s", err.msg);
+        return rc;
+    }
+    t->cmp_b = b;
+    t->cmp_sel = t->cmp_top = 0;
+    t->mode = MODE_COMPARE;
+    tui_status(t, 0, "experiment %lld against %lld: %lld layers in both, %lld only in %lld, "
+               "%lld only in %lld (times measured, B - A)",
+               (long long)b, (long long)t->cmp_a, (long long)t->cmp.n_both,
+               (long long)t->cmp.n_removed, (long long)t->cmp_a, (long long)t->cmp.n_added,
+               (long long)b);
+    return 0;
+}
+
+/* r: the current experiment as Markdown, chipfit-report-ID.md in the
+ * working directory (the same as `chipfit report ID --format md`). */
+int tui_report_write(tui *t)
+{
+    if (!t->exp) {
+        tui_status(t, 1, "no experiment yet: profile with p to record one, then r");
+        return CF_EINVAL;
+    }
+    char path[64], tmp[96];
+    snprintf(path, sizeof path, "chipfit-report-%lld.md", (long long)t->exp);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    cf_store *st = NULL;
+    cf_compare_side side;
+    memset(&side, 0, sizeof side);
+    cf_error err = CF_ERROR_INIT;
+    int rc = cf_store_open(cf_store_default_path(NULL), CF_STORE_READONLY, &st, &err);
+    if (!rc)
+        rc = cf_compare_load(st, t->exp, &side, &err);
+    FILE *f = NULL;
+    if (!rc && !(f = fopen(tmp, "w")))
+        rc = cf_error_set(&err, CF_EIO, "%s: cannot write it", tmp);
+    if (!rc) {
+        cf_report r = {&side, NULL, NULL};
+        rc = cf_report_md(f, &r, &err);
+        if (!rc && (ferror(f) || fflush(f)))
+            rc = cf_error_set(&err, CF_EIO, "%s: write failed", tmp);
+    }
+    if (f && fclose(f) && !rc)
+        rc = cf_error_set(&err, CF_EIO, "%s: write failed", tmp);
+    if (!rc && rename(tmp, path) != 0)
+        rc = cf_error_set(&err, CF_EIO, "%s: cannot rename it", path);
+    if (rc && f)
+        remove(tmp);
+    cf_compare_side_clear(&side);
+    cf_store_close(st);
+    if (rc)
+        tui_status(t, 1, "report not written: %s", err.msg);
+    else
+        tui_status(t, 0, "report of experiment %lld written to %s (Markdown)", (long long)t->exp,
+                   path);
+    return rc;
 }
