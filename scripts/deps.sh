@@ -9,6 +9,7 @@ packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler   # ONNX parse/check/shape inference
   libcjson-dev                                    # JSON output
   libsqlite3-dev libssl-dev                       # the experiment store (SQLite, SHA-256)
+  sqlite3                                         # store tests make child experiments with it
   libdnnl-dev                                     # oneDNN: fast CPU conv / matmul
   libcmocka-dev                                   # unit tests
   libncurses-dev                                  # the TUI (ncursesw)

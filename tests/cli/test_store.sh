@@ -93,17 +93,26 @@ cp "$TMP/obj.keep" "$obj"
 checks=$((checks + 1))
 [[ -z "$(ls "$TMP" | grep '\.tmp\.')" ]] || { echo "FAIL: export left a temporary file"; failures=$((failures + 1)); }
 
-# A database file the OS will not write (not for root, whom chmod does not stop).
+# A database file the OS will not write. chmod does not stop root: as root
+# the command runs as nobody (setpriv), for whom it does.
+as_user=()
 if [[ $(id -u) -eq 0 ]]; then
-  echo "skipped: the read-only database file checks (running as root, where chmod 0444 does not stop writes)"
+  command -v setpriv >/dev/null && as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+fi
+if [[ $(id -u) -eq 0 && ${#as_user[@]} -eq 0 ]]; then
+  echo "skipped: the read-only database file checks (root, and no setpriv to drop to nobody)"
 else
-  cp "$DB" "$TMP/ro.db"
-  chmod 0444 "$TMP/ro.db"
-  cp "$TMP/ro.db" "$TMP/ro.copy"
-  expect_rc 1 "exp tag on a read-only file" -- "$CHIPFIT" exp tag 1 x --db "$TMP/ro.db"
+  mkdir "$TMP/ro"
+  cp "$DB" "$TMP/ro/ro.db"
+  chmod 0444 "$TMP/ro/ro.db"
+  chmod 0555 "$TMP/ro"
+  chmod 0711 "$TMP"
+  cp "$TMP/ro/ro.db" "$TMP/ro.copy"
+  expect_rc 1 "exp tag on a read-only file" -- "${as_user[@]}" "$CHIPFIT" exp tag 1 x --db "$TMP/ro/ro.db"
   expect_in err 'ro\.db: the database file is read-only' "says so"
   checks=$((checks + 1))
-  cmp -s "$TMP/ro.db" "$TMP/ro.copy" || { echo "FAIL: the read-only file changed"; failures=$((failures + 1)); }
+  cmp -s "$TMP/ro/ro.db" "$TMP/ro.copy" || { echo "FAIL: the read-only file changed"; failures=$((failures + 1)); }
+  chmod 0755 "$TMP/ro"
 fi
 
 # rm: children by hand (nothing in the CLI makes them yet); no orphans after.
