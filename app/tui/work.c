@@ -138,8 +138,26 @@ int tui_open_model(tui *t, const char *path)
     t->filter[0] = '\0';
     t->detail_scroll = 0;
     tui_rebuild_rows(t);
-    tui_status(t, 0, "opened %s: %d layers (static costs counted; press p to profile)", path,
-               (int)g->n_nodes);
+    /* Opening registers the model and its base experiment in the store
+     * (as `chipfit profile` does before recording): the title shows the
+     * experiment at once. Hashing and copying the file costs about a
+     * millisecond per MB; a store error is said, the model stays open. */
+    char store_msg[1100] = "";
+    if (!t->no_store) {
+        cf_store *st = NULL;
+        cf_error serr = CF_ERROR_INIT;
+        int64_t model = 0, exp = 0;
+        if (cf_store_open(cf_store_default_path(NULL), 0, &st, &serr) ||
+            cf_store_add_model(st, path, &model, &exp, &serr)) {
+            snprintf(store_msg, sizeof store_msg, "; not registered in the store: %s", serr.msg);
+        } else {
+            t->model_id = model;
+            t->exp = exp;
+        }
+        cf_store_close(st);
+    }
+    tui_status(t, store_msg[0] != 0, "opened %s: %d layers (static costs counted; press p to "
+               "profile)%s", path, (int)g->n_nodes, store_msg);
     return 0;
 }
 

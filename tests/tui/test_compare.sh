@@ -2,7 +2,8 @@
 # that differ only in their doc string) each get a run through the CLI; in
 # the experiments view c marks A, c on another row opens the compare view:
 # per layer A's and B's measured median, B - A in µs and %, the whole-model
-# latency of both; Esc goes back. r in the layer table writes the current
+# latency of both; Esc goes back. Opening the model made its base
+# experiment current (the store registers it). r in the layer table writes the current
 # experiment's Markdown report into the working directory and says where.
 . "$(dirname "$0")/lib.sh"
 cd "$TMP" || exit 1
@@ -22,10 +23,7 @@ PY
 "$CHIPFIT" profile "$TMP/b.onnx" --repeats 3 --db "$DB" >/dev/null || fail "profile B"
 
 tui_start -- "$MODEL"
-send r
-sync_keys
-expect_line 3 '^ no experiment yet: profile with p to record one, then r' \
-  "r before an experiment is known: says what to do"
+expect_re '^ chipfit  fashion_cnn\.onnx  exp 1 ' "opening registers the model: its base experiment is current"
 send e
 sync_keys
 send c

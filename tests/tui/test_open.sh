@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 check_demo_screen() {   # $1: how it was started
-  expect_line 1 '^ chipfit  fashion_cnn\.onnx  producer pytorch ' "$1: title line"
+  expect_line 1 '^ chipfit  fashion_cnn\.onnx  (exp [0-9]+  )?producer pytorch ' "$1: title line"
   expect_line 2 '^ layers 9  params 34\.8k  MACs 2\.44M  peak activations 169 KiB \(static\)$' "$1: totals"
   expect_line 4 '^ +#▲ layer +op +output +params +MACs +CPU µs share$' "$1: table head"
   expect_eq "$(layer_order)" "conv1 relu1 pool1 conv2 relu2 pool2 flatten fc softmax" \

@@ -30,7 +30,7 @@ tui_start -- "$MODEL"
 send e
 sync_keys
 expect_line 4 '^  id +model +tag +runs  latency \(measured, median\)' "e: the head"
-expect_line 5 "^  1 +fashion_cnn\.onnx +- +1  $NUM µs \(cpu, 1 thread\)$" "e: experiment 1, one run, its latency"
+expect_line 5 "^[ *] 1 +fashion_cnn\.onnx +- +1  $NUM µs \(cpu, 1 thread\)$" "e: experiment 1, one run, its latency"
 checks=$((checks + 1))
 highlighted 5 || fail "e: the experiment is selected"
 expect_re '^ experiments \(\* current\): Enter uses one' "e: the keys"
@@ -42,7 +42,7 @@ expect_line 29 '^Tag of experiment 1: baseline_   Enter sets' "t: the tag prompt
 send Enter
 sync_keys
 expect_line 3 '^ experiment 1 tagged baseline$' "t: the status"
-expect_line 5 "^  1 +fashion_cnn\.onnx +baseline +1  $NUM µs" "t: the tag in the list"
+expect_line 5 "^[ *] 1 +fashion_cnn\.onnx +baseline +1  $NUM µs" "t: the tag in the list"
 send n
 type_text "first try"
 send Enter
@@ -57,7 +57,7 @@ grep -q "note      first try" <<<"$("$CHIPFIT" exp show 1 --db "$DB" 2>&1)" ||
 send t C-u Escape
 sync_keys
 expect_line 3 '^ tag unchanged$' "Esc keeps the tag"
-expect_line 5 "^  1 +fashion_cnn\.onnx +baseline " "Esc: the tag stays"
+expect_line 5 "^[ *] 1 +fashion_cnn\.onnx +baseline " "Esc: the tag stays"
 send Enter
 sync_keys
 expect_line 3 '^ experiment 1 \(baseline\) is current: profiles are recorded onto it$' "Enter: current"
@@ -82,11 +82,13 @@ expect_re '^ +3 conv2 +Conv ' "e: back to the layer table"
 send q
 wait_exit 0
 
-# no store yet: a line, no error; nothing to tag
-tui_start CHIPFIT_DB="$TMP/none.db" -- "$MODEL"
+# no store yet (and none made: CHIPFIT_NO_STORE, or opening would register
+# the model): a line, no error; nothing to tag
+tui_start CHIPFIT_DB="$TMP/none.db" CHIPFIT_NO_STORE=1 -- "$MODEL"
 send e
 sync_keys
-expect_line 5 "^ no experiments yet: profile with p to record one \(in $TMP/none\.db\)$" "missing store: a clear line"
+expect_line 5 "^ the experiment store is off \(CHIPFIT_NO_STORE\): nothing recorded, nothing shown$" \
+  "store off: a clear line"
 send t
 sync_keys
 expect_line 3 '^ no experiment to tag: profile with p to record one$' "t with no experiments"
