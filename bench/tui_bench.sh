@@ -6,7 +6,8 @@
 # Opens the model (default bench/models/big5000.onnx, 5,000 layers, written by
 # make_big_model.py when missing) in a detached tmux session of WxH (default
 # 120x40), with CHIPFIT_TUI_TRACE on, and reads from the trace:
-#   open     start of the TUI to its first screen (model loaded, table drawn)
+#   open     start of the TUI to its first screen (model loaded, table drawn,
+#            the model registered in a fresh experiment store in the temp dir)
 #   keys     each key's handling plus redraw, in three groups: scrolling
 #            (Down x200, PgDn x20, End, Home), filtering (/ block12 then Esc,
 #            N rounds) and sorting (1..8, twice over)
@@ -117,7 +118,7 @@ start_ns=$(date +%s%N)
 # bash -c 'echo $$; exec ...': chipfit keeps the shell's pid, written to $TMP/pid
 # shellcheck disable=SC2016
 run=$(printf '%q ' bash -c 'echo $$ > "$0"; exec "$@"' "$TMP/pid" \
-    env CHIPFIT_TUI_TRACE="$trace" "$CHIPFIT" tui "$model")
+    env CHIPFIT_TUI_TRACE="$trace" CHIPFIT_DB="$TMP/chipfit.db" "$CHIPFIT" tui "$model")
 "${TM[@]}" new-session -d -s bench -x "$width" -y "$height" -e LANG=C.UTF-8 -e LC_ALL=C.UTF-8 \
     -e TERM=screen "$run; sleep 3600"
 for ((i = 0; i < 3000; i++)); do
