@@ -1,8 +1,11 @@
 #include "cli/args.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cjson/cJSON.h>
 
 #include "cli/commands.h"
 
@@ -34,4 +37,17 @@ int cf_args_int(const char *cmd, const char *opt, const char *arg, long lo, long
                             arg);
     *out = v;
     return 0;
+}
+
+int cf_cli_print_json(cJSON *root)
+{
+    char *s = root ? cJSON_Print(root) : NULL;
+    cJSON_Delete(root);
+    if (!s) {
+        cf_cli_error("out of memory writing JSON");
+        return CF_EXIT_FAIL;
+    }
+    puts(s);
+    cJSON_free(s);
+    return CF_EXIT_OK;
 }

@@ -19,4 +19,10 @@ int cf_args_dim(const char *cmd, char *arg, cf_dim_args *d);
 /* Parses a positive integer option value in [lo, hi]; usage error otherwise. */
 int cf_args_int(const char *cmd, const char *opt, const char *arg, long lo, long hi, long *out);
 
+/* Prints root (NULL: out of memory) as indented JSON on stdout and frees
+ * it. Returns CF_EXIT_OK, or CF_EXIT_FAIL after saying it ran out of
+ * memory. The one way every command writes --json. */
+struct cJSON;
+int cf_cli_print_json(struct cJSON *root);
+
 #endif

@@ -11,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "compare.h"
 #include "report/report.h"
@@ -372,15 +373,7 @@ static int show_json(const shown *x)
         add_count(st, "bytes_out", l->bytes_out);
         cJSON_AddItemToArray(layers, o);
     }
-    char *s = cJSON_Print(root);
-    cJSON_Delete(root);
-    if (!s) {
-        cf_cli_error("out of memory writing JSON");
-        return CF_EXIT_FAIL;
-    }
-    puts(s);
-    cJSON_free(s);
-    return CF_EXIT_OK;
+    return cf_cli_print_json(root);
 }
 
 static int exp_show(int argc, char **argv)
@@ -558,15 +551,10 @@ static int exp_diff(int argc, char **argv)
     }
     if (a.json) {
         cJSON *o = cf_report_compare_json(&c, a.id, x.runs[0].id, a.id2, y.runs[0].id);
-        cJSON_AddStringToObject(o, "schema", "chipfit.diff/1");
-        char *s = o ? cJSON_Print(o) : NULL;
-        cJSON_Delete(o);
-        if (!s) {
-            cf_cli_error("out of memory writing JSON");
+        if (o)
+            cJSON_AddStringToObject(o, "schema", "chipfit.diff/1");
+        if (cf_cli_print_json(o) != CF_EXIT_OK)
             goto done;
-        }
-        puts(s);
-        cJSON_free(s);
     } else {
         diff_text(&x, &y, &c);
     }

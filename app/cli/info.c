@@ -325,17 +325,7 @@ static cJSON *build_json(const cf_graph *g, const cf_model_cost *c)
 
 static int print_json(const cf_graph *g, const cf_model_cost *c)
 {
-    cJSON *root = build_json(g, c);
-    char *s = root ? cJSON_Print(root) : NULL;
-    cJSON_Delete(root);
-    if (!s) {
-        cf_cli_error("out of memory writing JSON");
-        return CF_EXIT_FAIL;
-    }
-    fputs(s, stdout);
-    fputc('\n', stdout);
-    cJSON_free(s);
-    return CF_EXIT_OK;
+    return cf_cli_print_json(build_json(g, c));
 }
 
 int cf_cmd_info(int argc, char **argv)

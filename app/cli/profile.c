@@ -241,15 +241,7 @@ static int print_json(const cf_graph *g, const prof_args *a, const cf_profile *r
         cJSON_AddNumberToObject(o, "share", l->share);
         cJSON_AddItemToArray(layers, o);
     }
-    char *s = cJSON_Print(root);
-    cJSON_Delete(root);
-    if (!s) {
-        cf_cli_error("out of memory writing JSON");
-        return CF_EXIT_FAIL;
-    }
-    puts(s);
-    cJSON_free(s);
-    return CF_EXIT_OK;
+    return cf_cli_print_json(root);
 }
 
 /* ---- the command -------------------------------------------------------------- */
