@@ -14,5 +14,9 @@ char *cf_fmt_bytes(int64_t v, char *buf, size_t size);
 char *cf_fmt_grouped(int64_t v, char *buf, size_t size);
 /* Shortens s to at most width columns by eliding its middle with "~". */
 char *cf_fmt_elide(const char *s, int width, char *buf, size_t size);
+/* Shortens a message to at most width columns: its longest path (a word
+ * with a "/") loses its directories first, keeping its file name; if that
+ * is not enough the message loses its end. Both cuts are marked with "~". */
+char *cf_fmt_fit(const char *s, int width, char *buf, size_t size);
 
 #endif

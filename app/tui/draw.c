@@ -441,7 +441,10 @@ static void draw_top(const tui *t)
         if (t->status_error)
             attron(attr_of(t, PAIR_ERR, A_BOLD));
         put(2, 0, 1, "");
-        put(2, 1, COLS - 1, t->status);
+        /* a message wider than the screen shortens its path first: what
+         * happened and what to do next stay readable */
+        char st[sizeof t->status + 4];
+        put(2, 1, COLS - 1, cf_fmt_fit(t->status, COLS - 1, st, sizeof st));
         if (t->status_error)
             attroff(attr_of(t, PAIR_ERR, A_BOLD));
     }

@@ -73,7 +73,7 @@ if /usr/bin/python3 -c 'import numpy, onnx' 2>/dev/null &&
   send o C-u
   type_text "$MODEL"
   send Enter
-  wait_for "opened $MODEL: 9 layers" 10
+  wait_for ": 9 layers (static costs counted" 10
   expect_line 1 ' fashion_cnn\.onnx ' "the demo model replaced the chain"
   expect_not "profiling:" "no profile runs"
   expect_re '^ +0 conv1 +Conv .* 195k +-$' "the new model is not measured"

@@ -1,7 +1,8 @@
 # Opening what cannot be opened: a missing path, a text file, an empty file,
 # a truncated model, a directory. The status line says "cannot open PATH:
 # why" (once, in the error colour) and the model on screen stays; Esc
-# cancels the prompt; an empty path does nothing. Started with a bad path,
+# cancels the prompt; an empty path does nothing. The screen is wide enough
+# for the whole message; a path longer than that loses its middle. Started with a bad path,
 # the TUI shows no model, the keys do no harm, and o opens one.
 . "$(dirname "$0")/lib.sh"
 ALL="conv1 relu1 pool1 conv2 relu2 pool2 flatten fc softmax"
@@ -29,7 +30,7 @@ printf 'just some text\n' >"$TMP/readme.txt"
 head -c 3000 "$MODEL" >"$TMP/truncated.onnx"
 mkdir "$TMP/dir.onnx"
 
-tui_start -- "$MODEL"
+tui_start -x 160 -- "$MODEL"
 send o
 sync_keys
 expect_line 29 "^Open model: $MODEL""_   Enter opens, Esc cancels$" "o: the prompt starts with the current path"
@@ -48,11 +49,12 @@ long="$TMP/$(printf 'very_long_directory_name_%02d/' $(seq 1 8))model.onnx"
 send o C-u
 type_text "$long"
 sync_keys
-expect_fits 100 30 "a long path in the prompt"
+expect_fits 160 30 "a long path in the prompt"
 send Enter
 sync_keys
-expect_fits 100 30 "a long path in the status"
-expect_line 3 "^ cannot open $TMP/very_long_directory_name_01/" "the long path's error"
+expect_fits 160 30 "a long path in the status"
+expect_line 3 "^ cannot open $TMP/very_long_directory_name_01/[^ ]*~/model\.onnx: no such file$" \
+  "the long path's error: its directories lose their middle, the file name and the reason stay"
 # an empty path does nothing
 send o C-u Enter
 sync_keys

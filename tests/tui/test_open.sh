@@ -18,7 +18,8 @@ check_demo_screen() {   # $1: how it was started
 
 tui_start -- "$MODEL"
 check_demo_screen "chipfit MODEL"
-expect_line 3 "^ opened .*models/fashion_cnn\.onnx: 9 layers \(static costs counted; press p to profile\)" \
+# (a path too long for the line loses its middle: see the deep path below)
+expect_line 3 "^ opened .*fashion_cnn\.onnx: 9 layers \(static costs counted; press p to profile\)$" \
   "status says what was opened"
 expect_re '^ +0 conv1 +Conv +1x32x26x26 +320 +195k +-$' "conv1's row"
 expect_re '^ +3 conv2 +Conv +1x64x11x11 +18\.5k +2\.23M +-$' "conv2's row"
@@ -44,6 +45,18 @@ check_demo_screen "chipfit tui MODEL"
 send F10
 wait_exit 0
 expect_terminal_restored "F10"
+
+# A model deep in the file system: the status line keeps what happened and
+# what to do next, and elides the middle of the path to fit the 100 columns.
+deep=$TMP/a-directory-with-a-long-name/another-directory-with-a-long-name/models
+mkdir -p "$deep"
+cp "$MODEL" "$deep/"
+tui_start -- "$deep/fashion_cnn.onnx"
+expect_line 3 '^ opened /.*~.*fashion_cnn\.onnx: 9 layers \(static costs counted; press p to profile\)$' \
+  "deep path: elided in the middle"
+expect_eq "$(line 3 | wc -m)" 101 "deep path: the status fills the line (99 characters after the margin, and a newline)"
+send q
+wait_exit 0
 
 # No model: the open prompt; typing a path and Enter opens it.
 for args in tui ""; do
