@@ -172,6 +172,19 @@ type_text() {
   keys_sent=$((keys_sent + ${#1}))
 }
 
+# mouse_event CODE X Y: one mouse report, as an xterm writes it in X10
+# encoding (ESC [ M, then 32 + the button code, 32 + column, 32 + line;
+# X and Y count from 1, as the screen's lines do here). TERM in the pane is
+# tmux's "screen", whose terminfo names that encoding (kmous).
+mouse_event() {
+  # shellcheck disable=SC2046
+  "${TM[@]}" send-keys -t tui -H 1b 5b 4d $(printf "%x " $((32 + $1)) $((32 + $2)) $((32 + $3)))
+  keys_sent=$((keys_sent + 1))
+}
+click() { mouse_event 0 "$1" "$2"; mouse_event 3 "$1" "$2"; }   # press, release
+wheel_up() { mouse_event 64 "$1" "$2"; }
+wheel_down() { mouse_event 65 "$1" "$2"; }
+
 # sync_keys: waits until chipfit has handled and redrawn every key sent (one
 # trace line each), then until the screen is still.
 sync_keys() {
