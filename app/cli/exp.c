@@ -166,14 +166,6 @@ static int exp_list(int argc, char **argv)
 
 /* ---- show ----------------------------------------------------------------------- */
 
-typedef struct shown {
-    cf_store_detail *d;
-    cf_store_run_row *runs;
-    cf_store_metric *metrics;
-    cf_store_layer *layers;
-    int64_t n_runs, n_metrics, n_layers;
-} shown;
-
 static const char *unit_text(const char *unit)
 {
     return strcmp(unit, "us") == 0 ? "µs" : unit;
@@ -187,9 +179,9 @@ static void print_count(int64_t v)
         printf(" %14" PRId64, v);
 }
 
-static void show_text(const shown *x)
+static void show_text(const cf_compare_side *x)
 {
-    const cf_store_detail *d = x->d;
+    const cf_store_detail *d = x->exp;
     printf("experiment %" PRId64 "\n", d->id);
     if (d->parent)
         printf("  parent    %" PRId64 "\n", d->parent);
@@ -257,122 +249,23 @@ static void show_text(const shown *x)
     }
 }
 
-static void add_count(cJSON *o, const char *name, int64_t v)
+/* The same object as the report's "experiment" (app/report/json.c), with
+ * its own schema name first. */
+static int show_json(const cf_compare_side *x)
 {
-    if (v < 0)
-        cJSON_AddNullToObject(o, name);
-    else
-        cJSON_AddNumberToObject(o, name, (double)v);
-}
-
-static int show_json(const shown *x)
-{
-    const cf_store_detail *d = x->d;
-    cJSON *root = cJSON_CreateObject();
-    cJSON_AddStringToObject(root, "schema", "chipfit.exp/1");
-    cJSON_AddNumberToObject(root, "id", (double)d->id);
-    if (d->parent)
-        cJSON_AddNumberToObject(root, "parent", (double)d->parent);
-    else
-        cJSON_AddNullToObject(root, "parent");
-    cJSON *m = cJSON_AddObjectToObject(root, "model");
-    cJSON_AddNumberToObject(m, "id", (double)d->model);
-    cJSON_AddStringToObject(m, "name", d->model_name);
-    cJSON_AddStringToObject(m, "sha256", d->model_hash);
-    cJSON_AddNumberToObject(m, "size_bytes", (double)d->model_size);
-    if (d->tag[0])
-        cJSON_AddStringToObject(root, "tag", d->tag);
-    else
-        cJSON_AddNullToObject(root, "tag");
-    if (d->note)
-        cJSON_AddStringToObject(root, "note", d->note);
-    else
-        cJSON_AddNullToObject(root, "note");
-    cJSON *recipe = cJSON_Parse(d->recipe);   /* the recipe as JSON, else as its text */
-    cJSON_AddItemToObject(root, "recipe", recipe ? recipe : cJSON_CreateString(d->recipe));
-    cJSON_AddStringToObject(root, "artifact", d->artifact);
-    cJSON_AddStringToObject(root, "created", d->created);
-    cJSON_AddNumberToObject(root, "children", (double)d->children);
-    cJSON *runs = cJSON_AddArrayToObject(root, "runs");
-    for (int64_t i = 0; i < x->n_runs; i++) {
-        const cf_store_run_row *r = &x->runs[i];
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddNumberToObject(o, "id", (double)r->id);
-        cJSON_AddStringToObject(o, "backend", r->backend);
-        if (r->target[0])
-            cJSON_AddStringToObject(o, "target", r->target);
-        else
-            cJSON_AddNullToObject(o, "target");
-        cJSON_AddNumberToObject(o, "threads", r->threads);
-        cJSON_AddNumberToObject(o, "warmup", r->warmup);
-        cJSON_AddNumberToObject(o, "repeats", r->repeats);
-        cJSON_AddStringToObject(o, "host", r->host);
-        cJSON_AddStringToObject(o, "started", r->started);
-        cJSON_AddStringToObject(o, "finished", r->finished);
-        cJSON_AddStringToObject(o, "status", r->status);
-        if (r->latency_us >= 0) {
-            cJSON *l = cJSON_AddObjectToObject(o, "latency");
-            cJSON_AddNumberToObject(l, "median", r->latency_us);
-            cJSON_AddStringToObject(l, "unit", "us");
-            cJSON_AddStringToObject(l, "kind", "measured");
-        } else {
-            cJSON_AddNullToObject(o, "latency");
-        }
-        cJSON_AddItemToArray(runs, o);
+    cJSON *root = cJSON_CreateObject(), *o = cf_report_experiment_json(x);
+    if (!root || !o || !cJSON_AddStringToObject(root, "schema", "chipfit.exp/1")) {
+        cJSON_Delete(root);
+        cJSON_Delete(o);
+        fprintf(stderr, "chipfit: out of memory writing JSON\n");
+        return CF_EXIT_FAIL;
     }
-    cJSON *metrics = cJSON_AddArrayToObject(root, "metrics");
-    for (int64_t i = 0; i < x->n_metrics; i++) {
-        const cf_store_metric *mt = &x->metrics[i];
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "name", mt->name);
-        cJSON_AddNumberToObject(o, "value", mt->value);
-        cJSON_AddStringToObject(o, "unit", mt->unit);
-        cJSON_AddStringToObject(o, "kind", mt->kind);
-        if (mt->run)
-            cJSON_AddNumberToObject(o, "run", (double)mt->run);
-        else
-            cJSON_AddNullToObject(o, "run");
-        if (mt->dataset[0])
-            cJSON_AddStringToObject(o, "dataset", mt->dataset);
-        else
-            cJSON_AddNullToObject(o, "dataset");
-        cJSON_AddStringToObject(o, "created", mt->created);
-        cJSON_AddItemToArray(metrics, o);
+    for (cJSON *it = o->child; it;) {   /* move o's members after "schema", in order */
+        cJSON *next = it->next;
+        cJSON_AddItemToObject(root, it->string, cJSON_DetachItemViaPointer(o, it));
+        it = next;
     }
-    if (x->n_runs)
-        cJSON_AddNumberToObject(root, "layers_run", (double)x->runs[0].id);
-    else
-        cJSON_AddNullToObject(root, "layers_run");
-    cJSON *layers = cJSON_AddArrayToObject(root, "layers");
-    for (int64_t i = 0; i < x->n_layers; i++) {
-        const cf_store_layer *l = &x->layers[i];
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddNumberToObject(o, "index", l->layer);
-        cJSON_AddStringToObject(o, "name", l->name);
-        cJSON_AddStringToObject(o, "op", l->op);
-        cJSON_AddStringToObject(o, "kind", l->kind);
-        cJSON_AddStringToObject(o, "unit", l->unit);
-        if (l->has_time) {
-            cJSON_AddNumberToObject(o, "median", l->median);
-            cJSON_AddNumberToObject(o, "p10", l->p10);
-            cJSON_AddNumberToObject(o, "p90", l->p90);
-        } else {
-            cJSON_AddNullToObject(o, "median");
-            cJSON_AddNullToObject(o, "p10");
-            cJSON_AddNullToObject(o, "p90");
-        }
-        if (l->impl[0])
-            cJSON_AddStringToObject(o, "impl", l->impl);
-        else
-            cJSON_AddNullToObject(o, "impl");
-        cJSON *st = cJSON_AddObjectToObject(o, "static");
-        add_count(st, "params", l->params);
-        add_count(st, "macs", l->macs);
-        add_count(st, "flops", l->flops);
-        add_count(st, "bytes_in", l->bytes_in);
-        add_count(st, "bytes_out", l->bytes_out);
-        cJSON_AddItemToArray(layers, o);
-    }
+    cJSON_Delete(o);
     return cf_cli_print_json(root);
 }
 
@@ -384,26 +277,18 @@ static int exp_show(int argc, char **argv)
         return rc;
     cf_error err = CF_ERROR_INIT;
     cf_store *st = NULL;
-    shown x = {0};
+    cf_compare_side x = {0};
     if (cf_store_open(cf_store_default_path(a.db), CF_STORE_READONLY, &st, &err) ||
-        cf_store_get_exp(st, a.id, &x.d, &err) ||
-        cf_store_runs(st, a.id, &x.runs, &x.n_runs, &err) ||
-        cf_store_metrics(st, a.id, &x.metrics, &x.n_metrics, &err) ||
-        (x.n_runs && cf_store_layers(st, x.runs[0].id, &x.layers, &x.n_layers, &err))) {
+        cf_compare_load(st, a.id, &x, &err)) {
         rc = fail(st, &err);
         st = NULL;
+    } else if (a.json) {
+        rc = show_json(&x);
     } else {
-        if (a.json) {
-            rc = show_json(&x);
-        } else {
-            show_text(&x);
-            rc = CF_EXIT_OK;
-        }
+        show_text(&x);
+        rc = CF_EXIT_OK;
     }
-    cf_store_detail_free(x.d);
-    free(x.runs);
-    free(x.metrics);
-    free(x.layers);
+    cf_compare_side_clear(&x);
     cf_store_close(st);
     return rc;
 }

@@ -37,7 +37,7 @@ static void add_opt(cJSON *o, const char *name, int has, double v)
         cJSON_AddNullToObject(o, name);
 }
 
-static cJSON *experiment_json(const cf_compare_side *x)
+cJSON *cf_report_experiment_json(const cf_compare_side *x)
 {
     const cf_store_detail *d = x->exp;
     cJSON *o = cJSON_CreateObject();
@@ -203,10 +203,10 @@ int cf_report_json(FILE *f, const cf_report *r, cf_error *err)
     if (!root)
         goto oom;
     cJSON_AddStringToObject(root, "schema", "chipfit.report/1");
-    cJSON_AddItemToObject(root, "experiment", experiment_json(r->exp));
+    cJSON_AddItemToObject(root, "experiment", cf_report_experiment_json(r->exp));
     if (r->base) {
         const cf_compare_side *a = r->base, *b = r->exp;
-        cJSON_AddItemToObject(root, "baseline", experiment_json(a));
+        cJSON_AddItemToObject(root, "baseline", cf_report_experiment_json(a));
         cJSON_AddItemToObject(root, "compare",
                               cf_report_compare_json(r->cmp, a->exp->id,
                                                      a->n_runs ? a->runs[0].id : 0, b->exp->id,

@@ -31,6 +31,11 @@ int cf_report_csv(FILE *f, const cf_report *r, cf_error *err);
  * error, with err set. */
 int cf_report_html(FILE *f, const cf_report *r, cf_store *st, cf_error *err);
 
+/* One experiment as JSON (the "experiment" object of docs/report-json.md:
+ * the experiment, its runs, metrics and the layers of its latest run);
+ * `exp show --json` writes the same. NULL when out of memory. */
+cJSON *cf_report_experiment_json(const cf_compare_side *x);
+
 /* The comparison as JSON (the "compare" object of docs/report-json.md), for
  * a baseline experiment a and run run_a against b and run_b (0: no run).
  * NULL when out of memory. */

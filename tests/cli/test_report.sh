@@ -102,6 +102,11 @@ expect_rc 0 "report json" -- "$CHIPFIT" report 1 --format json -o "$TMP/r.json" 
 validate "$TMP/r.json" "report json"
 expect_eq "$(jq -r '.experiment.layers | length' "$TMP/r.json")" 9 "json: 9 layers"
 expect_eq "$(jq -r '.compare' "$TMP/r.json")" null "json: no compare without --vs"
+# `exp show --json` is the report's experiment object, with its own schema name
+"$CHIPFIT" exp show 1 --json --db "$DB" | jq -S 'del(.schema)' >"$TMP/show.json"
+jq -S '.experiment' "$TMP/r.json" >"$TMP/report_exp.json"
+expect_eq "$(cmp -s "$TMP/show.json" "$TMP/report_exp.json" && echo same)" same \
+  "exp show --json and the report's experiment object agree"
 expect_rc 0 "report -o -" -- "$CHIPFIT" report 1 --format json -o - --db "$DB"
 expect_in out '"schema":[[:space:]]*"chipfit.report/1"' "JSON to stdout"
 
