@@ -20,7 +20,6 @@
 set -u
 CHIPFIT=$1
 SRC=$2
-MODEL=$SRC/models/fashion_cnn.onnx
 if ! command -v tmux >/dev/null; then
   echo "SKIP: tmux is not installed"
   exit 77
@@ -31,7 +30,12 @@ unset TMUX TMUX_PANE NO_COLOR LINES COLUMNS CHIPFIT_TUI_TRACE CHIPFIT_NO_STORE
 # UTF-8 for this shell (${#s} counts characters, as the screen does) and for
 # the tmux client (else capture-pane turns every non-ASCII character into _)
 export LC_ALL=C.UTF-8
-TMP=$(mktemp -d)
+# A short temporary directory of a fixed length (not $TMPDIR), and the demo
+# model copied into it: paths on the screen are then as long wherever the
+# checkout lives (CI's is deeper than a developer's).
+TMP=$(mktemp -d /tmp/cf-tui.XXXXXX)
+MODEL=$TMP/fashion_cnn.onnx
+cp "$SRC/models/fashion_cnn.onnx" "$MODEL"
 TM=(tmux -S "$TMP/tmux.sock" -f /dev/null)
 SLOW=1
 [[ -n ${CHIPFIT_SANITIZE:-} ]] && SLOW=4
