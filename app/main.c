@@ -3,7 +3,7 @@
  * `chipfit COMMAND [ARGS]` runs a command. `chipfit MODEL.onnx` opens the
  * model in the TUI when stdin and stdout are a terminal, and prints `chipfit
  * info MODEL` otherwise (a script or a pipe gets text); `chipfit` alone
- * opens the TUI at its open prompt. Exit codes: 0 success, 1 failure, 2
+ * opens the TUI on the store's last model, else at its open prompt. Exit codes: 0 success, 1 failure, 2
  * usage error. */
 #include <errno.h>
 #include <stdarg.h>
@@ -28,8 +28,9 @@ static const char tui_help[] =
     "\n"
     "Opens the interactive workbench: the model's layers with their static costs,\n"
     "a detail pane, profiling on the CPU in the background (p), sorting, filtering.\n"
-    "Press ? inside for the keys (also in docs/tui.md). Without MODEL it starts at\n"
-    "the open prompt. Needs a terminal; `chipfit MODEL.onnx` in a terminal is the\n"
+    "Press ? inside for the keys (also in docs/tui.md). Without MODEL it reopens the\n"
+    "model the store saw opened last (from the store's copy if its file is gone),\n"
+    "else starts at the open prompt. Needs a terminal; `chipfit MODEL.onnx` in a terminal is the\n"
     "same as `chipfit tui MODEL.onnx`.\n"
     "\n"
     "  --db PATH    the experiment store its profiles are recorded in (default:\n"

@@ -1,5 +1,6 @@
 /* store.c — see store.h. SQLite does the storing (WAL, foreign keys,
  * transactions); OpenSSL's libcrypto hashes the model files (SHA-256). */
+#define _XOPEN_SOURCE 700   /* realpath: glibc declares it for XSI only */
 #include "store.h"
 
 #include <dirent.h>
@@ -102,10 +103,21 @@ static const char schema_v1[] =
     "  created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%S', 'now'))\n"
     ");\n";
 
+/* Version 2: the order in which models were last opened (by the TUI or
+ * `chipfit profile`), and from where, so `chipfit` with no argument reopens
+ * the last one. A counter, not a time: two opens in the same millisecond
+ * keep their order. A version 1 database gets its registration order. */
+static const char schema_v2[] =
+    "ALTER TABLE models ADD COLUMN opened INTEGER NOT NULL DEFAULT 0;\n"
+    "UPDATE models SET opened = id;\n";
+
 /* migrations[v] takes a database from version v to v + 1. */
-static const char *const migrations[] = {schema_v1};
+static const char *const migrations[] = {schema_v1, schema_v2};
 
 /* ---- helpers ------------------------------------------------------------------------- */
+
+/* models.opened for an open now: after every other (under the write lock). */
+#define OPENED_NOW "(SELECT COALESCE(MAX(opened), 0) + 1 FROM models)"
 
 static int db_error(cf_store *s, cf_error *err, const char *what)
 {
@@ -374,23 +386,30 @@ int cf_store_add_model(cf_store *s, const char *path, int64_t *model, int64_t *e
      * so one may have gone in between. */
     rc = keep_object(s, hex, bytes, size, err);
     const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    /* the path to reopen it from, whatever the working directory then */
+    char *abs = realpath(path, NULL);
+    const char *where = abs ? abs : path;
     if (!rc)
         rc = exec_sql(s, "BEGIN IMMEDIATE", "registering the model", err);
     if (!rc && (rc = keep_object(s, hex, bytes, size, err)) != 0)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     free(bytes);
-    if (rc)
+    if (rc) {
+        free(abs);
         return rc;
+    }
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(s->db,
-                           "INSERT INTO models (hash, name, path, size) VALUES (?1, ?2, ?3, ?4) "
-                           "ON CONFLICT (hash) DO NOTHING",
+                           "INSERT INTO models (hash, name, path, size, opened) "
+                           "VALUES (?1, ?2, ?3, ?4, " OPENED_NOW ") "
+                           "ON CONFLICT (hash) DO UPDATE SET path = excluded.path, "
+                           "opened = excluded.opened",
                            -1, &st, NULL) != SQLITE_OK) {
         rc = db_error(s, err, "registering the model");
     } else {
         sqlite3_bind_text(st, 1, hex, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, path, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, where, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 4, size);
         if (sqlite3_step(st) != SQLITE_DONE)
             rc = db_error(s, err, "registering the model");
@@ -418,6 +437,7 @@ int cf_store_add_model(cf_store *s, const char *path, int64_t *model, int64_t *e
         rc = exec_sql(s, "COMMIT", "registering the model", err);
     if (rc)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    free(abs);
     return rc;
 }
 
@@ -1123,5 +1143,46 @@ int cf_store_export(cf_store *s, int64_t id, const char *path, cf_error *err)
         }
     }
     free(bytes);
+    return rc;
+}
+
+int cf_store_last_model(cf_store *s, cf_store_last *out, cf_error *err)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT path, hash, name FROM models ORDER BY opened DESC, id DESC "
+                           "LIMIT 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "finding the last model");
+    int rc = 0, step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        const char *p = (const char *)sqlite3_column_text(st, 0);
+        const char *hex = (const char *)sqlite3_column_text(st, 1);
+        const char *name = (const char *)sqlite3_column_text(st, 2);
+        snprintf(out->name, sizeof out->name, "%s", name ? name : "");
+        struct stat sb;
+        if (p && stat(p, &sb) == 0 && S_ISREG(sb.st_mode)) {
+            snprintf(out->path, sizeof out->path, "%s", p);
+            out->found = 1;
+        } else if (hex && is_hex(hex, 64)) {
+            /* the file is gone (moved, deleted): the store's own copy */
+            char obj[4096];
+            object_path(s, hex, obj, sizeof obj);
+            if (stat(obj, &sb) == 0 && S_ISREG(sb.st_mode)) {
+                snprintf(out->path, sizeof out->path, "%s", obj);
+                out->found = 2;
+            } else {
+                rc = cf_error_set(err, CF_ENOTFOUND,
+                                  "%s: the last model, %s, is gone, and so is its copy %s",
+                                  s->path, p ? p : "?", obj);
+            }
+        }
+    } else if (step != SQLITE_DONE) {
+        rc = db_error(s, err, "finding the last model");
+    }
+    sqlite3_finalize(st);
+    if (rc)
+        memset(out, 0, sizeof *out);
     return rc;
 }

@@ -26,7 +26,7 @@
 #include "graph.h"
 #include "profile.h"
 
-#define CF_STORE_SCHEMA_VERSION 1
+#define CF_STORE_SCHEMA_VERSION 2
 
 typedef struct cf_store cf_store;
 
@@ -52,6 +52,19 @@ const char *cf_store_default_path(const char *flag_value);
  * recipe) when new. *experiment gets the base experiment's id. */
 int cf_store_add_model(cf_store *s, const char *path, int64_t *model, int64_t *experiment,
                        cf_error *err);
+
+/* The model opened most recently (models.opened: the TUI's open and
+ * `chipfit profile` register it), for `chipfit` with no argument: found 1
+ * and path the file it was last opened from, or, when that file is gone,
+ * found 2 and path the store's copy; name is the file name it was first
+ * registered under. found 0 (and the rest empty) when the store holds no
+ * model. CF_ENOTFOUND, naming both, when neither file is there. */
+typedef struct cf_store_last {
+    int found;
+    char path[4096];
+    char name[256];
+} cf_store_last;
+int cf_store_last_model(cf_store *s, cf_store_last *out, cf_error *err);
 
 /* What a run was. Times are Unix seconds (UTC). */
 typedef struct cf_store_run {

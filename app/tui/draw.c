@@ -81,12 +81,6 @@ static void put_bar(const tui *t, int y, int x, int w, double frac)
         addch(' ');
 }
 
-static const char *base_name(const char *path)
-{
-    const char *s = strrchr(path, '/');
-    return s ? s + 1 : path;
-}
-
 /* ---- columns ----------------------------------------------------------------------- */
 
 typedef struct layout {
@@ -382,7 +376,7 @@ static void draw_top(const tui *t)
         if (t->exp)
             snprintf(exp, sizeof exp, "  exp %lld", (long long)t->exp);
         snprintf(line, sizeof line, " chipfit  %s%s  producer %s %s  opset %lld  IR %lld",
-                 base_name(t->path), exp, g->producer_name ? g->producer_name : "?",
+                 t->title_name, exp, g->producer_name ? g->producer_name : "?",
                  g->producer_version ? g->producer_version : "", (long long)opset,
                  (long long)g->ir_version);
     } else {

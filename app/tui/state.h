@@ -85,6 +85,7 @@ typedef struct settings {
 typedef struct tui {
     /* the model */
     char path[4096];
+    char title_name[256];   /* the model's name in the title: the file's, or the store's */
     cf_graph *g;
     cf_model_cost *cost;
     char **shape_text;            /* per layer: output 0's shape, formatted */
@@ -142,6 +143,7 @@ typedef struct tui {
 
 /* work.c */
 int tui_open_model(tui *t, const char *path);   /* 0, or an error in the status line */
+void tui_open_last(tui *t);   /* the store's last model, else the open prompt */
 void tui_close_model(tui *t);
 int tui_profile_start(tui *t);
 void tui_profile_cancel(tui *t);                /* asks; tui_poll_work sees the end */

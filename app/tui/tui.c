@@ -486,12 +486,10 @@ int cf_tui_main(const char *path)
     mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_RELEASED | BUTTON4_PRESSED |
                   BUTTON5_PRESSED, NULL);
     mouseinterval(0);
-    if (path) {
+    if (path)
         tui_open_model(t, path);
-    } else {
-        t->mode = MODE_OPEN;
-        tui_status(t, 0, "type the path of an ONNX model");
-    }
+    else
+        tui_open_last(t);
     tui_draw(t);
     if (trace) {
         fprintf(trace, "open %.1f\n", now_us() - start_us);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "onnx/onnx.h"
 #include "report/report.h"
@@ -135,6 +136,7 @@ int tui_open_model(tui *t, const char *path)
     t->cost = cost;
     t->shape_text = shapes;
     snprintf(t->path, sizeof t->path, "%s", path);
+    snprintf(t->title_name, sizeof t->title_name, "%s", base_name(path));
     t->filter[0] = '\0';
     t->detail_scroll = 0;
     tui_rebuild_rows(t);
@@ -159,6 +161,38 @@ int tui_open_model(tui *t, const char *path)
     tui_status(t, store_msg[0] != 0, "opened %s: %d layers (static costs counted; press p to "
                "profile)%s", path, (int)g->n_nodes, store_msg);
     return 0;
+}
+
+/* No model named: the model the store saw opened last (its file, or the
+ * store's copy when the file is gone), else the open prompt. A store that
+ * is not there is not created; one that cannot be read is said. */
+void tui_open_last(tui *t)
+{
+    const char *db = cf_store_default_path(NULL);
+    cf_store_last last = {0};
+    char why[1100] = "";
+    if (!t->no_store && access(db, F_OK) == 0) {
+        cf_store *st = NULL;
+        cf_error err = CF_ERROR_INIT;
+        if (cf_store_open(db, CF_STORE_NOCREATE, &st, &err) ||
+            cf_store_last_model(st, &last, &err))
+            snprintf(why, sizeof why, "%s; ", err.msg);
+        cf_store_close(st);
+    }
+    if (last.found && tui_open_model(t, last.path) == 0) {
+        if (last.found == 2)   /* the title names the model, not its hash */
+            snprintf(t->title_name, sizeof t->title_name, "%s", last.name);
+        tui_status(t, 0, "reopened %s%s: %d layers (press p to profile)",
+                   last.found == 2 ? last.name : last.path,
+                   last.found == 2 ? " from the store's copy (its file is gone)"
+                                   : ", the store's last model",
+                   (int)t->g->n_nodes);
+        return;
+    }
+    t->mode = MODE_OPEN;
+    if (last.found)   /* tui_open_model said why in the status */
+        return;
+    tui_status(t, why[0] != 0, "%stype the path of an ONNX model", why);
 }
 
 /* ---- profiling ------------------------------------------------------------------- */
@@ -491,7 +525,7 @@ int tui_exp_use(tui *t)
         return CF_EINVAL;
     const cf_store_exp *e = &t->exps[t->exp_sel];
     int same = t->g && (t->model_id ? e->model == t->model_id
-                                    : strcmp(e->model_name, base_name(t->path)) == 0);
+                                    : strcmp(e->model_name, t->title_name) == 0);
     if (!same) {
         tui_status(t, 1, "experiment %lld is of %s, not the open model: open it with o first",
                    (long long)e->id, e->model_name);

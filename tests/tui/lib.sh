@@ -185,7 +185,14 @@ mouse_event() {
   "${TM[@]}" send-keys -t tui -H 1b 5b 4d $(printf "%x " $((32 + $1)) $((32 + $2)) $((32 + $3)))
   keys_sent=$((keys_sent + 1))
 }
-click() { mouse_event 0 "$1" "$2"; mouse_event 3 "$1" "$2"; }   # press, release
+# click X Y: a press, then (once chipfit has handled it) the release. Sent
+# back to back, a busy machine may deliver both in one read, and curses
+# then reports one event, not two: the key count would be off.
+click() {
+  mouse_event 0 "$1" "$2"
+  sync_keys
+  mouse_event 3 "$1" "$2"
+}
 wheel_up() { mouse_event 64 "$1" "$2"; }
 wheel_down() { mouse_event 65 "$1" "$2"; }
 

@@ -58,10 +58,15 @@ expect_eq "$(line 3 | wc -m)" 101 "deep path: the status fills the line (99 char
 send q
 wait_exit 0
 
-# No model: the open prompt; typing a path and Enter opens it.
+# No model and nothing in the store (a store that is not there is not
+# created): the open prompt; typing a path and Enter opens it.
 for args in tui ""; do
   what="chipfit${args:+ $args}"
-  if [[ -n $args ]]; then tui_start -- "$args"; else tui_start --; fi
+  rm -f "$TMP/fresh.db"
+  if [[ -n $args ]]; then tui_start CHIPFIT_DB="$TMP/fresh.db" -- "$args"
+  else tui_start CHIPFIT_DB="$TMP/fresh.db" --; fi
+  checks=$((checks + 1))
+  [[ ! -e $TMP/fresh.db ]] || fail "$what: the store was created before anything was opened"
   expect_line 1 '^ chipfit  \(no model: press o to open one\)$' "$what: no model"
   expect_line 3 '^ type the path of an ONNX model$' "$what: status asks for a path"
   expect_line 29 '^Open model: _   Enter opens, Esc cancels$' "$what: open prompt"
@@ -74,4 +79,47 @@ for args in tui ""; do
   send q
   wait_exit 0
 done
+
+# No model, and a store that has seen models: the one opened last reopens
+# (the demo model was opened last above, into $TMP/fresh.db); opening
+# another makes that one the last.
+cp "$MODEL" "$TMP/second.onnx"
+# other bytes, the same model: a doc_string field (6, length 1, "x") at the
+# end, which protobuf's last-one-wins rule makes the model's doc_string
+printf '\x32\x01x' >>"$TMP/second.onnx"
+for args in tui ""; do
+  what="chipfit${args:+ $args}"
+  if [[ -n $args ]]; then tui_start CHIPFIT_DB="$TMP/fresh.db" -- "$args"
+  else tui_start CHIPFIT_DB="$TMP/fresh.db" --; fi
+  check_demo_screen "$what with a store"
+  expect_line 3 "^ reopened $MODEL, the store's last model: 9 layers \(press p to profile\)$" \
+    "$what with a store: the status says which model and why"
+  send q
+  wait_exit 0
+done
+"$CHIPFIT" profile "$TMP/second.onnx" --repeats 1 --db "$TMP/fresh.db" >/dev/null ||
+  fail "chipfit profile second.onnx"
+tui_start CHIPFIT_DB="$TMP/fresh.db" --
+expect_line 3 "^ reopened $TMP/second\.onnx, the store's last model: " \
+  "chipfit profile counts as opening: second.onnx is the last model"
+send q
+wait_exit 0
+# the file gone: the store's own copy opens, and says so
+rm "$TMP/second.onnx"
+tui_start CHIPFIT_DB="$TMP/fresh.db" --
+expect_line 1 '^ chipfit  second\.onnx  exp 2 ' "the copy: the title names the model (not its hash)"
+expect_line 2 '^ layers 9 ' "the copy: the same nine layers"
+expect_line 3 "^ reopened second\.onnx from the store's copy \(its file is gone\): 9 layers \(press p to profile\)$" \
+  "the copy: the status says the file is gone"
+send q
+wait_exit 0
+# a store that is not a database: the prompt, and the status says why
+printf 'not a database at all, just some text to fill a page or two.%.0s' {1..80} >"$TMP/junk.db"
+tui_start CHIPFIT_DB="$TMP/junk.db" --
+expect_line 1 '^ chipfit  \(no model: press o to open one\)$' "a broken store: no model"
+expect_line 3 "^ /tmp/[^ ]*junk\.db: not a chipfit database .*; type the path of an ONNX model$" \
+  "a broken store: the status names it and asks for a path"
+expect_line 29 '^Open model: _   Enter opens, Esc cancels$' "a broken store: the open prompt"
+send Escape q
+wait_exit 0
 finish

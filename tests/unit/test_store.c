@@ -7,6 +7,7 @@
  * full, tagging, noting, removing (with no orphan row or file left behind)
  * and exporting its model file (refused when the file is missing or
  * corrupt). */
+#define _XOPEN_SOURCE 700   /* realpath */
 #include <dirent.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -230,6 +231,101 @@ static void refuses_what_it_cannot_read(void **state)
     cf_error_clear(&err);
     assert_int_not_equal(cf_store_open(none, CF_STORE_READONLY, &s, &err), 0);
     assert_int_not_equal(access(none, F_OK), 0);
+}
+
+/* A version 1 database (made here by taking version 2's column away) is
+ * upgraded by a writing open, its rows kept and each model's `opened` set
+ * to its registration order; a read-only open refuses to upgrade it and
+ * leaves it as it was. */
+static void upgrades_version_1(void **state)
+{
+    (void)state;
+    char db[512], model[512];
+    path_in(db, sizeof db, "v1.db");
+    path_in(model, sizeof model, "v1.onnx");
+    write_file(model, "version one", 11);
+    cf_store *s = NULL;
+    cf_error err = CF_ERROR_INIT;
+    int64_t m = 0, e = 0;
+    if (cf_store_open(db, 0, &s, &err) || cf_store_add_model(s, model, &m, &e, &err))
+        fail_msg("%s", err.msg);
+    cf_store_close(s);
+    sqlite3 *h = NULL;
+    assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(h, "ALTER TABLE models DROP COLUMN opened; "
+                                  "PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(h);
+    assert_int_not_equal(cf_store_open(db, CF_STORE_READONLY, &s, &err), 0);
+    assert_non_null(strstr(err.msg, "schema version 1 needs an upgrade to 2"));
+    assert_int_equal(count(db, "PRAGMA user_version"), 1);
+    cf_error_clear(&err);
+    if (cf_store_open(db, 0, &s, &err))
+        fail_msg("%s", err.msg);
+    cf_store_close(s);
+    assert_int_equal(count(db, "PRAGMA user_version"), 2);
+    assert_int_equal(count(db, "SELECT COUNT(*) FROM models WHERE opened = id"), 1);
+    assert_int_equal(count(db, "SELECT COUNT(*) FROM experiments"), 1);
+}
+
+/* The last model opened, for `chipfit` with no argument: the latest
+ * cf_store_add_model wins (a model opened again moves to the front), from
+ * its absolute path; once that file is gone, the store's copy; once the
+ * copy is gone too, an error naming both. */
+static void last_model_follows_the_opens(void **state)
+{
+    (void)state;
+    char db[512], a[512], b[512];
+    path_in(db, sizeof db, "last.db");
+    path_in(a, sizeof a, "last_a.onnx");
+    path_in(b, sizeof b, "last_b.onnx");
+    write_file(a, "model a", 7);
+    write_file(b, "model b", 7);
+    cf_store *s = NULL;
+    cf_error err = CF_ERROR_INIT;
+    cf_store_last got;
+    if (cf_store_open(db, 0, &s, &err) || cf_store_last_model(s, &got, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(got.found, 0);   /* an empty store */
+    assert_string_equal(got.path, "");
+    int64_t m = 0, e = 0;
+    if (cf_store_add_model(s, a, &m, &e, &err) || cf_store_add_model(s, b, &m, &e, &err) ||
+        cf_store_last_model(s, &got, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(got.found, 1);
+    assert_string_equal(got.path, b);   /* dir is absolute */
+    assert_string_equal(got.name, "last_b.onnx");
+    if (cf_store_add_model(s, a, &m, &e, &err) || cf_store_last_model(s, &got, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(got.found, 1);
+    assert_string_equal(got.path, a);
+    assert_int_equal(count(db, "SELECT COUNT(*) FROM models"), 2);
+    /* a relative path is kept absolute */
+    char cwd[512];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir(dir), 0);
+    int rc = cf_store_add_model(s, "last_b.onnx", &m, &e, &err);
+    assert_int_equal(chdir(cwd), 0);
+    if (rc || cf_store_last_model(s, &got, &err))
+        fail_msg("%s", err.msg);
+    assert_string_equal(got.path, b);
+    /* the file gone: the copy among the objects, with the same bytes, and
+     * the name it was registered under */
+    assert_int_equal(unlink(b), 0);
+    if (cf_store_last_model(s, &got, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(got.found, 2);
+    assert_string_equal(got.name, "last_b.onnx");
+    char obj[4096], buf[16];
+    snprintf(obj, sizeof obj, "%s.objects/", db);
+    assert_memory_equal(got.path, obj, strlen(obj));
+    assert_int_equal(read_file(got.path, buf, sizeof buf), 7);
+    assert_memory_equal(buf, "model b", 7);
+    /* and the copy gone too */
+    assert_int_equal(unlink(got.path), 0);
+    assert_int_equal(cf_store_last_model(s, &got, &err), CF_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "last_b.onnx, is gone"));
+    assert_int_equal(got.found, 0);
+    cf_store_close(s);
 }
 
 /* SIGKILL in the middle of recording 10,000-layer runs: the database passes
@@ -830,7 +926,15 @@ static int setup(void **state)
 {
     (void)state;
     snprintf(dir, sizeof dir, "/tmp/chipfit-store-XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
+    if (!mkdtemp(dir))
+        return -1;
+    /* as the store keeps paths: absolute, no symbolic links */
+    char *real = realpath(dir, NULL);
+    if (!real)
+        return -1;
+    snprintf(dir, sizeof dir, "%s", real);
+    free(real);
+    return 0;
 }
 
 static int teardown(void **state)
@@ -847,6 +951,8 @@ int main(void)
         cmocka_unit_test(create_register_record_list),
         cmocka_unit_test(list_is_a_tree),
         cmocka_unit_test(refuses_what_it_cannot_read),
+        cmocka_unit_test(upgrades_version_1),
+        cmocka_unit_test(last_model_follows_the_opens),
         cmocka_unit_test(killed_while_recording),
         cmocka_unit_test(two_writers),
         cmocka_unit_test(schema_doc_matches_the_code),
