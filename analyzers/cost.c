@@ -36,6 +36,40 @@ static int64_t add(int64_t a, int64_t b)
     return (b > INT64_MAX - a) ? INT64_MAX : a + b;
 }
 
+/* a + b for any signs, saturating at INT64_MIN / INT64_MAX. */
+static int64_t sat_add(int64_t a, int64_t b)
+{
+    if (b > 0 && a > INT64_MAX - b)
+        return INT64_MAX;
+    if (b < 0 && a < INT64_MIN - b)
+        return INT64_MIN;
+    return a + b;
+}
+
+static int64_t sat_sub(int64_t a, int64_t b)
+{
+    if (b < 0 && a > INT64_MAX + b)
+        return INT64_MAX;
+    if (b > 0 && a < INT64_MIN + b)
+        return INT64_MIN;
+    return a - b;
+}
+
+/* a * b for any signs, saturating. */
+static int64_t sat_mul(int64_t a, int64_t b)
+{
+    if (a == 0 || b == 0)
+        return 0;
+    int neg = (a < 0) != (b < 0);
+    uint64_t ua = a < 0 ? 0 - (uint64_t)a : (uint64_t)a;
+    uint64_t ub = b < 0 ? 0 - (uint64_t)b : (uint64_t)b;
+    uint64_t lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    if (ua > lim / ub)
+        return neg ? INT64_MIN : INT64_MAX;
+    uint64_t p = ua * ub;
+    return neg ? (p == lim ? INT64_MIN : -(int64_t)p) : (int64_t)p;
+}
+
 /* --- tensors --------------------------------------------------------------- */
 
 static int t_rank(const cf_tensor *t)
@@ -341,13 +375,16 @@ static int64_t window_out(int64_t in, int64_t k, int64_t s, int64_t d, int64_t p
     if (d <= 0)
         d = 1;
     if (strcmp(auto_pad, "SAME_UPPER") == 0 || strcmp(auto_pad, "SAME_LOWER") == 0)
-        return (in + s - 1) / s;
+        return in / s + (in % s != 0);
     if (strcmp(auto_pad, "VALID") == 0)
         pb = pe = 0;
-    int64_t span = in + pb + pe - (d * (k - 1) + 1);
+    /* Strides, dilations, pads and kernels are the model's: huge ones
+     * saturate instead of overflowing. */
+    int64_t extent = k == 0 ? 1 - d : add(mul(d, k - 1), 1);
+    int64_t span = sat_sub(sat_add(sat_add(in, pb), pe), extent);
     if (span < 0)
         return 0;
-    return (ceil_mode ? (span + s - 1) / s : span / s) + 1;
+    return add(span / s + (ceil_mode && span % s != 0), 1);
 }
 
 /* Product of the output spatial dims of a Conv or pool, derived from the
@@ -532,13 +569,17 @@ static int cost_convtranspose(opc *c, cf_error *err)
                 int64_t s = attr_at(c->n, "strides", i, 1);
                 if (o < 0 && d >= 0 && k[i] >= 0) {
                     if (strcmp(auto_pad, "SAME_UPPER") == 0 || strcmp(auto_pad, "SAME_LOWER") == 0)
-                        o = d * s;
-                    else
-                        o = s * (d - 1) + attr_at(c->n, "output_padding", i, 0) +
-                            attr_at(c->n, "dilations", i, 1) * (k[i] - 1) + 1 -
-                            (strcmp(auto_pad, "VALID") == 0
-                                 ? 0
-                                 : attr_at(c->n, "pads", i, 0) + attr_at(c->n, "pads", i + sp, 0));
+                        o = sat_mul(d, s);
+                    else /* saturating: the attributes may be anything */
+                        o = sat_sub(
+                            sat_add(sat_add(sat_mul(s, d - 1),
+                                            attr_at(c->n, "output_padding", i, 0)),
+                                    sat_add(sat_mul(attr_at(c->n, "dilations", i, 1), k[i] - 1),
+                                            1)),
+                            strcmp(auto_pad, "VALID") == 0
+                                ? 0
+                                : sat_add(attr_at(c->n, "pads", i, 0),
+                                          attr_at(c->n, "pads", i + sp, 0)));
                     if (o < 0)
                         o = 0;
                 }

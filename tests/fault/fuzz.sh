@@ -39,7 +39,7 @@ build() {
 
 seeds() {
     mkdir -p "$BUILD/corpus/onnx" "$BUILD/corpus/npy"
-    cp "$ROOT"/models/*.onnx "$BUILD/corpus/onnx/" 2>/dev/null || true
+    cp "$ROOT"/models/*.onnx "$ROOT"/tests/fault/regress/*.onnx "$BUILD/corpus/onnx/" 2>/dev/null || true
     # Small test models (under 64 KiB) and their input/output tensors.
     if [ -d "$TESTDATA" ]; then
         i=0

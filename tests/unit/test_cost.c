@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cmocka.h>
 
@@ -909,6 +910,59 @@ static void test_saturation(void **state)
     cf_graph_free(g);
 }
 
+/* Window attributes are the model's too: with the output unshaped the
+ * output size comes from them, and huge strides, dilations or pads must
+ * saturate, not overflow (found by fuzzing chipfit info; UBSan flagged
+ * "4 + 9223372036854775807" in window_out). X 1x1x4x4, W 1x1x3x3. */
+static void test_window_attr_saturation(void **state)
+{
+    (void)state;
+    cf_graph *g = new_graph();
+    int32_t x = act(g, "x", SHAPE(1, 1, 4, 4));
+    int32_t w = weight(g, "w", SHAPE(1, 1, 3, 3));
+    int32_t b = weight(g, "b", SHAPE(1));
+    int32_t y[6];
+    for (int i = 0; i < 6; i++) {
+        char name[8];
+        snprintf(name, sizeof name, "y%d", i);
+        y[i] = unshaped(g, name);
+    }
+    /* pads INT64_MAX: rows saturate, so do the MACs. */
+    cf_node *n = node(g, "Conv", IDS(x, w), IDS(y[0]));
+    ints(g, n, "pads", SHAPE(INT64_MAX, 0, 0, 0));
+    /* dilation INT64_MAX: the window is wider than any input: no output. */
+    n = node(g, "Conv", IDS(x, w), IDS(y[1]));
+    ints(g, n, "dilations", SHAPE(INT64_MAX, 1));
+    /* pads INT64_MIN: nothing left to slide over. */
+    n = node(g, "Conv", IDS(x, w), IDS(y[2]));
+    ints(g, n, "pads", SHAPE(INT64_MIN, 0, INT64_MIN, 0));
+    /* SAME_UPPER with stride INT64_MAX: one output per axis, 2x2 window. */
+    n = node(g, "MaxPool", IDS(x), IDS(y[3]));
+    ints(g, n, "kernel_shape", SHAPE(2, 2));
+    ints(g, n, "strides", SHAPE(INT64_MAX, INT64_MAX));
+    attr_str(g, n, "auto_pad", "SAME_UPPER");
+    /* ceil_mode with stride INT64_MAX: ceil(1 / s) + 1 = 2 per axis. */
+    n = node(g, "MaxPool", IDS(x), IDS(y[4]));
+    ints(g, n, "kernel_shape", SHAPE(2, 2));
+    ints(g, n, "strides", SHAPE(INT64_MAX, INT64_MAX));
+    attr_int(g, n, "ceil_mode", 1);
+    /* ConvTranspose with a bias, stride INT64_MAX: s * (in - 1) saturates,
+     * so do the bias FLOPs; the MACs come from the input (1*1*16*1*9). */
+    n = node(g, "ConvTranspose", IDS(x, w, b), IDS(y[5]));
+    ints(g, n, "strides", SHAPE(INT64_MAX, 1));
+    assert_true(layer(g, 5).flops == INT64_MAX);
+    assert_int_equal(layer(g, 5).macs, 144);
+    assert_true(layer(g, 0).macs == INT64_MAX);
+    assert_int_equal(layer(g, 1).macs, 0);
+    assert_int_equal(layer(g, 2).macs, 0);
+    assert_int_equal(layer(g, 3).flops, 4);
+    assert_int_equal(layer(g, 4).flops, 16);
+    cf_model_cost *mc = model(g);
+    assert_true(mc->macs == INT64_MAX);
+    cf_model_cost_free(mc);
+    cf_graph_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -936,6 +990,7 @@ int main(void)
         cmocka_unit_test(test_fashion_cnn),
         cmocka_unit_test(test_api_edges),
         cmocka_unit_test(test_saturation),
+        cmocka_unit_test(test_window_attr_saturation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
