@@ -1,5 +1,10 @@
 /* profile.c — see profile.h. */
+#define _GNU_SOURCE   /* sched_getaffinity, CPU_COUNT */
 #include "profile.h"
+
+#include <sched.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -138,6 +143,92 @@ static double now_us(void)
     return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
+/* ---- contention ------------------------------------------------------------ */
+
+/* Under load the figures stop meaning what they say: a kernel's OpenMP
+ * threads meet at barriers, and one preempted thread holds the others there
+ * until the scheduler gives it a CPU again (milliseconds, against layers of
+ * microseconds). So the timed rounds are watched: the CPUs the process may
+ * use, the load average, involuntary context switches and CPU time. Nothing
+ * is corrected or dropped; the result says so (docs/cpu-backend.md). */
+
+static int usable_cpus(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+        return CPU_COUNT(&set);
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+static double loadavg_1m(void)
+{
+    double l = -1;
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f) {
+        if (fscanf(f, "%lf", &l) != 1)
+            l = -1;
+        fclose(f);
+    }
+    return l;
+}
+
+static double tv_us(struct timeval tv)
+{
+    return (double)tv.tv_sec * 1e6 + (double)tv.tv_usec;
+}
+
+unsigned cf_profile_contention_flags(const cf_profile_contention *c, double whole_median_us,
+                                     double whole_p90_us)
+{
+    unsigned f = 0;
+    if (c->cpus > 0 && c->threads > c->cpus)
+        f |= CF_CONTENDED_OVERSUBSCRIBED;
+    long allowed = c->runs / 20 > 10 ? c->runs / 20 : 10;
+    if (c->invol_switches > allowed)
+        f |= CF_CONTENDED_PREEMPTED;
+    if (whole_median_us > 0 && whole_p90_us > 2 * whole_median_us)
+        f |= CF_CONTENDED_UNSTABLE;
+    return f;
+}
+
+int cf_profile_contention_warning(const cf_profile *p, char *buf, size_t size)
+{
+    const cf_profile_contention *c = &p->contention;
+    if (size)
+        buf[0] = 0;
+    if (!c->flags || !size)
+        return 0;
+    size_t n = (size_t)snprintf(buf, size, "the figures may not be reliable: the CPUs were contended (");
+    const char *sep = "";
+#define ADD(...)                                                              \
+    do {                                                                      \
+        if (n < size)                                                         \
+            n += (size_t)snprintf(buf + n, size - n, __VA_ARGS__);            \
+    } while (0)
+    if (c->flags & CF_CONTENDED_OVERSUBSCRIBED) {
+        ADD("%s%d threads on %d CPUs", sep, c->threads, c->cpus);
+        sep = "; ";
+    }
+    if (c->flags & CF_CONTENDED_PREEMPTED) {
+        ADD("%s%ld involuntary context switches in %ld timed runs", sep, c->invol_switches,
+            c->runs);
+        sep = "; ";
+    }
+    if (c->flags & CF_CONTENDED_UNSTABLE) {
+        ADD("%swhole-model p90 %.1f µs is %.1fx the median", sep, p->whole_p90_us,
+            p->whole_p90_us / p->whole_median_us);
+        sep = "; ";
+    }
+    if (c->loadavg_1m >= 0)
+        ADD("%sload average %.2f on %d CPUs", sep, c->loadavg_1m, c->cpus);
+    if (c->wall_us > 0 && c->threads > 0)
+        ADD("; the process got %.0f%% of %d CPUs", 100.0 * c->cpu_us / (c->wall_us * c->threads),
+            c->threads);
+    ADD(")");
+#undef ADD
+    return 1;
+}
 
 /* ---- the runs ------------------------------------------------------------------ */
 
@@ -220,6 +311,13 @@ int cf_profile_run(cf_graph *g, const cf_profile_opts *a, cf_profile_fn progress
         rc = be->run(ctx, in, n_feed, out, NO, NULL, pf, &pc, err);
         clear_outputs(out, NO);
     }
+    cf_profile_contention *cn = &r->contention;
+    cn->cpus = usable_cpus();
+    cn->threads = a->threads;
+    cn->loadavg_1m = loadavg_1m();
+    struct rusage ru0, ru1;
+    int have_ru = getrusage(RUSAGE_SELF, &ru0) == 0;
+    double wall0 = now_us();
     for (long t = 0; !rc && t < R; t++) {
         phase(&pc, CF_PROFILE_TIMED, t, R);
         double t0 = now_us();
@@ -238,10 +336,18 @@ int cf_profile_run(cf_graph *g, const cf_profile_opts *a, cf_profile_fn progress
     }
     if (rc)
         goto done;
+    cn->wall_us = now_us() - wall0;
+    cn->runs = 2 * R;
+    if (have_ru && getrusage(RUSAGE_SELF, &ru1) == 0) {
+        cn->invol_switches = ru1.ru_nivcsw - ru0.ru_nivcsw;
+        cn->cpu_us = tv_us(ru1.ru_utime) - tv_us(ru0.ru_utime) + tv_us(ru1.ru_stime) -
+                     tv_us(ru0.ru_stime);
+    }
     r->whole_median_us = quantile(whole, R, 0.5);
     r->whole_p10_us = quantile(whole, R, 0.1);
     r->whole_p90_us = quantile(whole, R, 0.9);
     r->instr_median_us = quantile(instr, R, 0.5);
+    cn->flags = cf_profile_contention_flags(cn, r->whole_median_us, r->whole_p90_us);
     r->layer_sum_us = 0;
     for (int32_t k = 0; k < L; k++) {
         double *s = samples + (size_t)k * (size_t)R;

@@ -53,6 +53,22 @@ typedef int (*cf_profile_fn)(void *user, const cf_profile_progress *p);
 typedef int (*cf_profile_outputs_fn)(void *user, const cf_graph *g, const cf_value *outs,
                                      cf_error *err);
 
+/* What the machine did to the timed runs: the figures are only as good as
+ * the CPUs the profile had to itself. Measured over the timed rounds only. */
+typedef struct cf_profile_contention {
+    int cpus;                   /* CPUs this process may run on (affinity) */
+    int threads;                /* asked for */
+    double loadavg_1m;          /* /proc/loadavg before the timed rounds; -1 unknown */
+    long invol_switches;        /* getrusage ru_nivcsw: this process's threads preempted */
+    long runs;                  /* timed runs (2 per round) */
+    double wall_us, cpu_us;     /* wall time and CPU time (user+system, all threads) */
+    unsigned flags;             /* CF_CONTENDED_* below; 0: no sign of contention */
+} cf_profile_contention;
+
+#define CF_CONTENDED_OVERSUBSCRIBED 1u  /* more threads than CPUs */
+#define CF_CONTENDED_PREEMPTED 2u       /* threads preempted: more than 1 per 20 runs (min 10) */
+#define CF_CONTENDED_UNSTABLE 4u        /* whole-model p90 over twice its median */
+
 typedef struct cf_profile {
     int32_t n_layers;
     cf_layer_cost *layers;      /* n_layers rows, by node index */
@@ -60,6 +76,7 @@ typedef struct cf_profile {
     double instr_median_us;     /* instrumented runs, whole */
     double layer_sum_us;        /* sum of layer medians */
     size_t arena_bytes;
+    cf_profile_contention contention;
 } cf_profile;
 
 /* Fills out (free with cf_profile_free). A --input naming no input of the
@@ -71,5 +88,12 @@ int cf_profile_run(cf_graph *g, const cf_profile_opts *o, cf_profile_fn progress
 void cf_profile_free(cf_profile *p);
 /* (instrumented - plain) / plain, in %: what the per-layer timing costs. */
 double cf_profile_overhead_pct(const cf_profile *p);
+/* The CF_CONTENDED_* flags for these measurements (whole_* from the plain
+ * runs); cf_profile_run stores them in contention.flags. */
+unsigned cf_profile_contention_flags(const cf_profile_contention *c, double whole_median_us,
+                                     double whole_p90_us);
+/* A one-line warning naming what was seen, with its numbers, in buf; 0 and
+ * an empty buf when contention.flags is 0. */
+int cf_profile_contention_warning(const cf_profile *p, char *buf, size_t size);
 
 #endif

@@ -34,7 +34,8 @@ const char cf_cmd_profile_help[] =
     "Runs the model on a CPU backend and measures each layer: median, p10 and\n"
     "p90 in microseconds and the share of the total. The whole-model latency is\n"
     "measured on separate runs without per-layer timing; the difference is shown\n"
-    "as the profiler's overhead. All times are measured on this machine.\n"
+    "as the profiler's overhead. All times are measured on this machine; a\n"
+    "warning says when other work on the CPUs made them unreliable.\n"
     "\n"
     "  --backend NAME      cpu (default: oneDNN where it applies, reference C\n"
     "                      kernels elsewhere) or cpu-ref (reference kernels only)\n"
@@ -168,6 +169,9 @@ static void print_text(const cf_graph *g, const prof_args *a, const cf_profile *
            r->instr_median_us, cf_profile_overhead_pct(r), r->layer_sum_us);
     printf("memory     activation arena %s (planned)\n",
            cf_fmt_bytes((int64_t)r->arena_bytes, b1, sizeof b1));
+    char warn[512];
+    if (cf_profile_contention_warning(r, warn, sizeof warn))
+        printf("warning    %s\n", warn);
     int wname = 5, wop = 2, wimpl = 4;
     for (int32_t k = 0; k < g->n_nodes; k++) {
         int ln = (int)strlen(g->nodes[k].name), lo = (int)strlen(g->nodes[k].op_type);
@@ -227,6 +231,31 @@ static int print_json(const cf_graph *g, const prof_args *a, const cf_profile *r
     cJSON_AddNumberToObject(w, "layer_sum_us", r->layer_sum_us);
     cJSON_AddNumberToObject(w, "overhead_pct", cf_profile_overhead_pct(r));
     cJSON_AddNumberToObject(root, "arena_bytes", (double)r->arena_bytes);
+    /* what the machine did to the timed runs (backends/profile.h) */
+    const cf_profile_contention *c = &r->contention;
+    cJSON *cn = cJSON_AddObjectToObject(root, "contention");
+    cJSON_AddNumberToObject(cn, "cpus", c->cpus);
+    if (c->loadavg_1m >= 0)
+        cJSON_AddNumberToObject(cn, "loadavg_1m", c->loadavg_1m);
+    else
+        cJSON_AddNullToObject(cn, "loadavg_1m");
+    cJSON_AddNumberToObject(cn, "involuntary_switches", (double)c->invol_switches);
+    cJSON_AddNumberToObject(cn, "timed_runs", (double)c->runs);
+    cJSON_AddNumberToObject(cn, "cpu_share",
+                            c->wall_us > 0 && c->threads > 0
+                                ? c->cpu_us / (c->wall_us * c->threads) : 0);
+    cJSON *reasons = cJSON_AddArrayToObject(cn, "reasons");
+    if (c->flags & CF_CONTENDED_OVERSUBSCRIBED)
+        cJSON_AddItemToArray(reasons, cJSON_CreateString("oversubscribed"));
+    if (c->flags & CF_CONTENDED_PREEMPTED)
+        cJSON_AddItemToArray(reasons, cJSON_CreateString("preempted"));
+    if (c->flags & CF_CONTENDED_UNSTABLE)
+        cJSON_AddItemToArray(reasons, cJSON_CreateString("unstable"));
+    char warn[512];
+    if (cf_profile_contention_warning(r, warn, sizeof warn))
+        cJSON_AddStringToObject(cn, "warning", warn);
+    else
+        cJSON_AddNullToObject(cn, "warning");
     cJSON *layers = cJSON_AddArrayToObject(root, "layers");
     for (int32_t k = 0; k < g->n_nodes; k++) {
         const cf_layer_cost *l = &r->layers[k];
@@ -315,6 +344,9 @@ int cf_cmd_profile(int argc, char **argv)
         return usage ? CF_EXIT_USAGE : CF_EXIT_FAIL;
     }
     rc = CF_EXIT_OK;
+    char warn[512];
+    if ((a.json || a.csv) && cf_profile_contention_warning(&r, warn, sizeof warn))
+        fprintf(stderr, "chipfit: warning: %s\n", warn);   /* the text output has its own line */
     if (a.json)
         rc = print_json(g, &a, &r);
     else if (a.csv)

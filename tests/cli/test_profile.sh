@@ -36,6 +36,21 @@ expect_eq "$(jq '.latency.median_us > 0' "$TMP/p.json")" true "latency measured"
 expect_eq "$(jq '[.layers[].share] | add | . > 0.99 and . < 1.01' "$TMP/p.json")" true "shares add up to 1"
 expect_eq "$(jq '[.layers[] | select(.p10_us > .median_us or .median_us > .p90_us)] | length' "$TMP/p.json")" 0 "p10 <= median <= p90"
 
+# More threads than the CPUs chipfit may use: the figures are flagged as
+# unreliable, in the text (a warning line), the JSON and on stderr.
+over=$(($(nproc) + 1))
+expect_rc 0 "oversubscribed, text" -- "$CHIPFIT" profile "$MODEL" --repeats 3 --threads "$over" --no-store
+expect_in out "^warning    the figures may not be reliable: the CPUs were contended \\($over threads on $((over - 1)) CPUs" \
+  "oversubscribed: the text warns, with the numbers"
+expect_rc 0 "oversubscribed, json" -- "$CHIPFIT" profile "$MODEL" --repeats 3 --threads "$over" --no-store --json
+expect_eq "$(jq '.contention.reasons | index("oversubscribed") != null' "$TMP/out")" true \
+  "oversubscribed: the JSON's reasons"
+expect_eq "$(jq -r '.contention.cpus' "$TMP/out")" "$((over - 1))" "the JSON: the CPUs chipfit may use"
+expect_in err "^chipfit: warning: the figures may not be reliable: .*$over threads on" \
+  "oversubscribed: --json also warns on stderr"
+expect_eq "$(jq '.contention | has("involuntary_switches") and has("cpu_share") and has("warning")' "$TMP/p.json")" \
+  true "the JSON always has the contention figures"
+
 expect_rc 0 "profile --csv" -- "$CHIPFIT" profile "$MODEL" --repeats 2 --csv
 expect_in out '^index,layer,op,impl,kind,median_us,p10_us,p90_us,share$' "csv header"
 expect_eq "$(wc -l < "$TMP/out")" 10 "csv: header and nine rows"

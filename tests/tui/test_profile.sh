@@ -17,7 +17,8 @@ cpu_column() {
 tui_start CHIPFIT_NO_STORE=1 -- "$MODEL"
 send p
 wait_for "profiled:" 60
-expect_line 3 "^ profiled: $NUM µs median per run \(measured, 1 thread\(s\), cpu\), profiler overhead [+-][0-9]+\.[0-9]%$" \
+# (on a busy machine the overhead gives way to the contention warning)
+expect_line 3 "^ profiled: $NUM µs median per run \(measured, 1 thread\(s\), cpu\)(, profiler overhead [+-][0-9]+\.[0-9]%$|; figures may not be reliable, the CPUs were contended: )" \
   "status: the measured median"
 expect_line 2 "^ layers 9  params 34\.8k  MACs 2\.44M  peak activations 169 KiB \(static\)  CPU $NUM µs/run \(measured, 1" \
   "totals: the measured latency"
@@ -90,7 +91,7 @@ send Down Right Enter
 sync_keys
 expect_line 3 '^ next profile: 1 thread\(s\), 15 repeats, 1 warm-up, cpu-ref$' "Enter keeps them"
 send F5
-wait_for "cpu-ref), profiler overhead" 60
+wait_re "cpu-ref\)(, profiler overhead|; figures may not be reliable)" 60
 expect_line 3 "^ profiled: $NUM µs median per run \(measured, 1 thread\(s\), cpu-ref\)" "profiled with cpu-ref"
 expect_re "^ +1 relu1 +Relu +1x32x26x26 +- +- +$NUM" "cpu-ref runs relu1 on its own"
 expect_re "^ measured  median $NUM µs  p10 $NUM  p90 $NUM  share [0-9]+\.[0-9]%  \(cpu-ref, 1 thread\(s\)\)$" \
