@@ -11,22 +11,14 @@
 #include <cmocka.h>
 
 #include "backend.h"
+#include "load_model.h"
 #include "onnx/onnx.h"
 #include "profile.h"
 #include "value.h"
 
 static cf_graph *load_demo(void)
 {
-    const char *src = getenv("CHIPFIT_SOURCE_DIR");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/models/fashion_cnn.onnx", src ? src : ".");
-    cf_onnx_load_opts opts = {0};
-    opts.default_dim = 1;
-    cf_error err = CF_ERROR_INIT;
-    cf_graph *g = NULL;
-    if (cf_onnx_load(path, &opts, &g, &err))
-        fail_msg("%s", err.msg);
-    return g;
+    return load_model("models/fashion_cnn.onnx");
 }
 
 /* A deterministic test image: a diagonal gradient. */

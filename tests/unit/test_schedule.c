@@ -15,21 +15,15 @@
 #include <cmocka.h>
 
 #include "cpu/exec.h"
+#include "load_model.h"
 #include "onnx/onnx.h"
 #include "value.h"
 
 static cf_graph *load_fixture(const char *file)
 {
-    const char *src = getenv("CHIPFIT_SOURCE_DIR");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/tests/fixtures/onnx/%s", src ? src : ".", file);
-    cf_onnx_load_opts opts = {0};
-    opts.default_dim = 1;
-    cf_error err = CF_ERROR_INIT;
-    cf_graph *g = NULL;
-    if (cf_onnx_load(path, &opts, &g, &err))
-        fail_msg("%s", err.msg);
-    return g;
+    char rel[512];
+    snprintf(rel, sizeof rel, "tests/fixtures/onnx/%s", file);
+    return load_model(rel);
 }
 
 static int32_t layer(const cf_graph *g, const char *name)
