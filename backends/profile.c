@@ -216,8 +216,7 @@ int cf_profile_contention_warning(const cf_profile *p, char *buf, size_t size)
         sep = "; ";
     }
     if (c->flags & CF_CONTENDED_UNSTABLE) {
-        ADD("%swhole-model p90 %.1f µs is %.1fx the median", sep, p->whole_p90_us,
-            p->whole_p90_us / p->whole_median_us);
+        ADD("%swhole-model p90 %.1fx the median", sep, p->whole_p90_us / p->whole_median_us);
         sep = "; ";
     }
     if (c->loadavg_1m >= 0)

@@ -318,6 +318,18 @@ static void build_detail(const tui *t, int32_t k, lines *l)
         line_add(l, "measured  median %.1f %s  p10 %.1f  p90 %.1f  share %.1f%%  (%s, %d thread(s))",
                  m->median_us, tui_us(t), m->p10_us, m->p90_us, 100 * m->share,
                  t->prof_settings.reference ? "cpu-ref" : "cpu", t->prof_settings.threads);
+        const cf_profile_contention *cn = &t->prof.contention;
+        if (cn->flags) {   /* the whole profile's, shown with every layer */
+            line_add(l, "warning   figures may not be reliable: the CPUs were contended");
+            if (cn->flags & CF_CONTENDED_OVERSUBSCRIBED)
+                line_add(l, "          %d threads on %d CPUs", cn->threads, cn->cpus);
+            if (cn->flags & CF_CONTENDED_PREEMPTED)
+                line_add(l, "          threads preempted %ld times in %ld timed runs",
+                         cn->invol_switches, cn->runs);
+            if (cn->flags & CF_CONTENDED_UNSTABLE)
+                line_add(l, "          whole-model p90 %.1fx the median",
+                         t->prof.whole_p90_us / t->prof.whole_median_us);
+        }
     } else {
         line_add(l, "measured  not yet: p profiles");
     }

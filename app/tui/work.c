@@ -379,23 +379,12 @@ int tui_poll_work(tui *t)
             tui_status(t, 1, "profiled (%.1f %s median per run, measured), but not recorded: %s",
                        t->prof.whole_median_us, tui_us(t), w->rec_err.msg);
         else if (t->prof.contention.flags) {
-            /* in the error colour, so it shows even where the line is cut */
-            const cf_profile_contention *c = &t->prof.contention;
-            char why[160] = "";
-            size_t n = 0;
-            if (c->flags & CF_CONTENDED_OVERSUBSCRIBED)
-                n += (size_t)snprintf(why + n, sizeof why - n, "%s%d threads on %d CPUs",
-                                      n ? ", " : "", c->threads, c->cpus);
-            if ((c->flags & CF_CONTENDED_PREEMPTED) && n < sizeof why)
-                n += (size_t)snprintf(why + n, sizeof why - n, "%spreempted %ld times in %ld runs",
-                                      n ? ", " : "", c->invol_switches, c->runs);
-            if ((c->flags & CF_CONTENDED_UNSTABLE) && n < sizeof why)
-                snprintf(why + n, sizeof why - n, "%sp90 %.1fx the median", n ? ", " : "",
-                         t->prof.whole_p90_us / t->prof.whole_median_us);
+            /* in the error colour, so it shows even where the line is cut;
+             * the reasons are in the detail pane (t->contended) */
             tui_status(t, 1, "profiled: %s%.1f %s median per run (measured, %d thread(s), %s); "
-                       "figures may not be reliable, the CPUs were contended: %s", rec,
+                       "figures may not be reliable: the CPUs were contended (detail pane)", rec,
                        t->prof.whole_median_us, tui_us(t), t->prof_settings.threads,
-                       w->opts.backend, why);
+                       w->opts.backend);
         } else {
             tui_status(t, 0, "profiled: %s%.1f %s median per run (measured, %d thread(s), %s), "
                        "profiler overhead %+.1f%%", rec,

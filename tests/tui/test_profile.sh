@@ -115,6 +115,22 @@ if grep -q "profiling: " "$TMP/screen"; then
 else
   echo "skipped: the 30000-repeat profile ended before the settings changed"
 fi
+# More threads than CPUs: the figures are flagged, in red, with the numbers.
+over=$(($(nproc) + 1))
+send s BSpace BSpace BSpace
+type_text "$over"
+send Down BSpace BSpace BSpace BSpace BSpace
+type_text 5
+send Enter p
+wait_for "profiled: " 60
+expect_line 3 "^ profiled: $NUM µs median per run \(measured, $over thread\(s\), cpu(-ref)?\); figures may not be" \
+  "oversubscribed: the status says the figures may not be reliable"
+expect " warning   figures may not be reliable: the CPUs were contended" \
+  "oversubscribed: the detail pane says so"
+expect "           $over threads on $((over - 1)) CPUs" "oversubscribed: ... and why"
+checks=$((checks + 1))
+"${TM[@]}" capture-pane -p -e -t tui | sed -n 3p | grep -q $'\e\\[31m' ||
+  fail "oversubscribed: the warning is not red"
 send q
 wait_exit 0
 checks=$((checks + 1))
