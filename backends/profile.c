@@ -222,8 +222,8 @@ int cf_profile_contention_warning(const cf_profile *p, char *buf, size_t size)
     if (c->loadavg_1m >= 0)
         ADD("%sload average %.2f on %d CPUs", sep, c->loadavg_1m, c->cpus);
     if (c->wall_us > 0 && c->threads > 0)
-        ADD("; the process got %.0f%% of %d CPUs", 100.0 * c->cpu_us / (c->wall_us * c->threads),
-            c->threads);
+        ADD("; CPU time %.0f%% of %d threads' wall time",
+            100.0 * c->cpu_us / (c->wall_us * c->threads), c->threads);
     ADD(")");
 #undef ADD
     return 1;

@@ -21,6 +21,7 @@ struct cf_store {
     sqlite3 *db;
     char *path;
     int readonly;
+    int version;   /* the schema's: older than CF_STORE_SCHEMA_VERSION only read-only */
 };
 
 /* ---- the schema --------------------------------------------------------------------- */
@@ -262,16 +263,30 @@ int cf_store_open(const char *path, int flags, cf_store **out, cf_error *err)
         rc = exec_sql(s, "PRAGMA foreign_keys = ON", "enabling foreign keys", err);
     if (!rc && v < CF_STORE_SCHEMA_VERSION) {
         if (s->readonly) {
-            rc = cf_error_set(err, CF_EIO, "%s: schema version %d needs an upgrade to %d, "
-                              "which a read-only open cannot do", path, v,
-                              CF_STORE_SCHEMA_VERSION);
+            /* Reading needs nothing version 2 added (only the last-model
+             * order, which falls back to the registration order): a store
+             * this chipfit may not write stays readable. Version 0 has no
+             * tables at all. */
+            if (v < 1)
+                rc = cf_error_set(err, CF_EIO, "%s: schema version %d needs an upgrade to %d, "
+                                  "which a read-only open cannot do: open it once with a "
+                                  "writing command (chipfit profile, or the TUI)",
+                                  path, v, CF_STORE_SCHEMA_VERSION);
         } else {
             /* One transaction per step, the version with it: a crash leaves
-             * the database at the last complete version. */
-            for (; !rc && v < CF_STORE_SCHEMA_VERSION; v++) {
+             * the database at the last complete version. The version is read
+             * again under the write lock: another process may have done the
+             * step meanwhile. */
+            while (!rc) {
+                rc = exec_sql(s, "BEGIN IMMEDIATE", "starting the upgrade", err);
+                if (!rc)
+                    rc = user_version(s, &v, err);
+                if (!rc && v >= CF_STORE_SCHEMA_VERSION) {
+                    rc = exec_sql(s, "COMMIT", "committing the upgrade", err);
+                    break;
+                }
                 char bump[64];
                 snprintf(bump, sizeof bump, "PRAGMA user_version = %d", v + 1);
-                rc = exec_sql(s, "BEGIN IMMEDIATE", "starting the upgrade", err);
                 if (!rc)
                     rc = exec_sql(s, migrations[v], "creating the schema", err);
                 if (!rc)
@@ -283,6 +298,7 @@ int cf_store_open(const char *path, int flags, cf_store **out, cf_error *err)
             }
         }
     }
+    s->version = v;
     if (rc) {
         cf_store_close(s);
         return rc;
@@ -389,6 +405,17 @@ int cf_store_add_model(cf_store *s, const char *path, int64_t *model, int64_t *e
     /* the path to reopen it from, whatever the working directory then */
     char *abs = realpath(path, NULL);
     const char *where = abs ? abs : path;
+    /* the store's own copy (the TUI reopens it when the file is gone) is
+     * not where the model lives: the path stays the one it came from */
+    int from_copy = 0;
+    char objs[4096];
+    snprintf(objs, sizeof objs, "%s.objects", s->path);
+    char *objs_abs = abs ? realpath(objs, NULL) : NULL;
+    if (objs_abs) {
+        size_t n = strlen(objs_abs);
+        from_copy = strncmp(abs, objs_abs, n) == 0 && abs[n] == '/';
+        free(objs_abs);
+    }
     if (!rc)
         rc = exec_sql(s, "BEGIN IMMEDIATE", "registering the model", err);
     if (!rc && (rc = keep_object(s, hex, bytes, size, err)) != 0)
@@ -402,7 +429,8 @@ int cf_store_add_model(cf_store *s, const char *path, int64_t *model, int64_t *e
     if (sqlite3_prepare_v2(s->db,
                            "INSERT INTO models (hash, name, path, size, opened) "
                            "VALUES (?1, ?2, ?3, ?4, " OPENED_NOW ") "
-                           "ON CONFLICT (hash) DO UPDATE SET path = excluded.path, "
+                           "ON CONFLICT (hash) DO UPDATE SET "
+                           "path = CASE WHEN ?5 THEN path ELSE excluded.path END, "
                            "opened = excluded.opened",
                            -1, &st, NULL) != SQLITE_OK) {
         rc = db_error(s, err, "registering the model");
@@ -411,6 +439,7 @@ int cf_store_add_model(cf_store *s, const char *path, int64_t *model, int64_t *e
         sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, where, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 4, size);
+        sqlite3_bind_int(st, 5, from_copy);
         if (sqlite3_step(st) != SQLITE_DONE)
             rc = db_error(s, err, "registering the model");
         sqlite3_finalize(st);
@@ -1151,8 +1180,10 @@ int cf_store_last_model(cf_store *s, cf_store_last *out, cf_error *err)
     memset(out, 0, sizeof *out);
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(s->db,
-                           "SELECT path, hash, name FROM models ORDER BY opened DESC, id DESC "
-                           "LIMIT 1",
+                           s->version >= 2 ? "SELECT path, hash, name FROM models "
+                                             "ORDER BY opened DESC, id DESC LIMIT 1"
+                                           : "SELECT path, hash, name FROM models "
+                                             "ORDER BY id DESC LIMIT 1",
                            -1, &st, NULL) != SQLITE_OK)
         return db_error(s, err, "finding the last model");
     int rc = 0, step = sqlite3_step(st);
@@ -1162,14 +1193,20 @@ int cf_store_last_model(cf_store *s, cf_store_last *out, cf_error *err)
         const char *name = (const char *)sqlite3_column_text(st, 2);
         snprintf(out->name, sizeof out->name, "%s", name ? name : "");
         struct stat sb;
-        if (p && stat(p, &sb) == 0 && S_ISREG(sb.st_mode)) {
+        char obj[4096] = "";
+        if (hex && is_hex(hex, 64)) {
+            object_path(s, hex, obj, sizeof obj);
+            if (stat(obj, &sb) == 0 && S_ISREG(sb.st_mode))
+                snprintf(out->copy, sizeof out->copy, "%s", obj);
+        }
+        /* a relative path (version 1 kept paths as typed) says nothing
+         * about where the file is from here: the copy, then */
+        if (p && p[0] == '/' && stat(p, &sb) == 0 && S_ISREG(sb.st_mode)) {
             snprintf(out->path, sizeof out->path, "%s", p);
             out->found = 1;
-        } else if (hex && is_hex(hex, 64)) {
+        } else if (obj[0]) {
             /* the file is gone (moved, deleted): the store's own copy */
-            char obj[4096];
-            object_path(s, hex, obj, sizeof obj);
-            if (stat(obj, &sb) == 0 && S_ISREG(sb.st_mode)) {
+            if (out->copy[0]) {
                 snprintf(out->path, sizeof out->path, "%s", obj);
                 out->found = 2;
             } else {

@@ -57,12 +57,14 @@ int cf_store_add_model(cf_store *s, const char *path, int64_t *model, int64_t *e
  * `chipfit profile` register it), for `chipfit` with no argument: found 1
  * and path the file it was last opened from, or, when that file is gone,
  * found 2 and path the store's copy; name is the file name it was first
- * registered under. found 0 (and the rest empty) when the store holds no
- * model. CF_ENOTFOUND, naming both, when neither file is there. */
+ * registered under; copy is the store's copy whenever it is there (for a
+ * file that changed and no longer opens). found 0 (and the rest empty) when
+ * the store holds no model. CF_ENOTFOUND, naming both, when neither file is there. */
 typedef struct cf_store_last {
     int found;
     char path[4096];
     char name[256];
+    char copy[4096];   /* the store's copy when it is there, else "" */
 } cf_store_last;
 int cf_store_last_model(cf_store *s, cf_store_last *out, cf_error *err);
 

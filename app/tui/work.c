@@ -189,6 +189,18 @@ void tui_open_last(tui *t)
                    (int)t->g->n_nodes);
         return;
     }
+    if (last.found == 1 && last.copy[0]) {
+        /* the file is there but no longer opens (changed since): the model
+         * as the store saw it; why the file did not open stays said */
+        char failed[sizeof t->status];
+        snprintf(failed, sizeof failed, "%s", t->status);
+        if (tui_open_model(t, last.copy) == 0) {
+            snprintf(t->title_name, sizeof t->title_name, "%s", last.name);
+            tui_status(t, 1, "reopened %s from the store's copy: the file no longer opens (%s)",
+                       last.name, failed);
+            return;
+        }
+    }
     t->mode = MODE_OPEN;
     if (last.found)   /* tui_open_model said why in the status */
         return;
@@ -376,8 +388,10 @@ int tui_poll_work(tui *t)
         }
         if (w->record && w->rec_rc)
             /* the profile stands; only the store failed */
-            tui_status(t, 1, "profiled (%.1f %s median per run, measured), but not recorded: %s",
-                       t->prof.whole_median_us, tui_us(t), w->rec_err.msg);
+            tui_status(t, 1, "profiled (%.1f %s median per run, measured%s), but not recorded: %s",
+                       t->prof.whole_median_us, tui_us(t),
+                       t->prof.contention.flags ? "; may not be reliable: CPUs contended" : "",
+                       w->rec_err.msg);
         else if (t->prof.contention.flags) {
             /* in the error colour, so it shows even where the line is cut;
              * the reasons are in the detail pane (t->contended) */

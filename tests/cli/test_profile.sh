@@ -38,7 +38,8 @@ expect_eq "$(jq '[.layers[] | select(.p10_us > .median_us or .median_us > .p90_u
 
 # More threads than the CPUs chipfit may use: the figures are flagged as
 # unreliable, in the text (a warning line), the JSON and on stderr.
-over=$(($(nproc) + 1))
+# (the CPUs chipfit may use: nproc would heed OMP_NUM_THREADS, chipfit does not)
+over=$(($(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc) + 1))
 expect_rc 0 "oversubscribed, text" -- "$CHIPFIT" profile "$MODEL" --repeats 3 --threads "$over" --no-store
 expect_in out "^warning    the figures may not be reliable: the CPUs were contended \\($over threads on $((over - 1)) CPUs" \
   "oversubscribed: the text warns, with the numbers"

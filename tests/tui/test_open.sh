@@ -104,6 +104,18 @@ expect_line 3 "^ reopened $TMP/second\.onnx, the store's last model: " \
   "chipfit profile counts as opening: second.onnx is the last model"
 send q
 wait_exit 0
+# the file there but broken since: the store's copy opens, in red, saying why
+cp "$TMP/second.onnx" "$TMP/second.good"
+printf 'garbage' >"$TMP/second.onnx"
+tui_start CHIPFIT_DB="$TMP/fresh.db" --
+expect_line 1 '^ chipfit  second\.onnx  exp 2 ' "a broken file: the copy opens, titled with the model"
+expect_line 3 "^ reopened second\.onnx from the store's copy: the file no longer opens \(cannot open /.*second\.onnx: " \
+  "a broken file: the status says the file no longer opens, and why"
+checks=$((checks + 1))
+"${TM[@]}" capture-pane -p -e -t tui | sed -n 3p | grep -q $'\e\\[31m' || fail "a broken file: the status is not red"
+send q
+wait_exit 0
+mv "$TMP/second.good" "$TMP/second.onnx"
 # the file gone: the store's own copy opens, and says so
 rm "$TMP/second.onnx"
 tui_start CHIPFIT_DB="$TMP/fresh.db" --
@@ -111,6 +123,12 @@ expect_line 1 '^ chipfit  second\.onnx  exp 2 ' "the copy: the title names the m
 expect_line 2 '^ layers 9 ' "the copy: the same nine layers"
 expect_line 3 "^ reopened second\.onnx from the store's copy \(its file is gone\): 9 layers \(press p to profile\)$" \
   "the copy: the status says the file is gone"
+send q
+wait_exit 0
+tui_start CHIPFIT_DB="$TMP/fresh.db" --
+expect_line 3 "^ reopened second\.onnx from the store's copy \(its file is gone\): " \
+  "the copy again: opening the copy did not make it the model's file"
+expect_line 1 '^ chipfit  second\.onnx ' "the copy again: the title names the model"
 send q
 wait_exit 0
 # a store that is not a database: the prompt, and the status says why

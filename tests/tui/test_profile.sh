@@ -18,7 +18,7 @@ tui_start CHIPFIT_NO_STORE=1 -- "$MODEL"
 send p
 wait_for "profiled:" 60
 # (on a busy machine the overhead gives way to the contention warning)
-expect_line 3 "^ profiled: $NUM µs median per run \(measured, 1 thread\(s\), cpu\)(, profiler overhead [+-][0-9]+\.[0-9]%$|; figures may not be reliable, the CPUs were contended: )" \
+expect_line 3 "^ profiled: $NUM µs median per run \(measured, 1 thread\(s\), cpu\)(, profiler overhead [+-][0-9]+\.[0-9]%$|; figures may not be)" \
   "status: the measured median"
 expect_line 2 "^ layers 9  params 34\.8k  MACs 2\.44M  peak activations 169 KiB \(static\)  CPU $NUM µs/run \(measured, 1" \
   "totals: the measured latency"
@@ -116,21 +116,24 @@ else
   echo "skipped: the 30000-repeat profile ended before the settings changed"
 fi
 # More threads than CPUs: the figures are flagged, in red, with the numbers.
-over=$(($(nproc) + 1))
-send s BSpace BSpace BSpace
-type_text "$over"
-send Down BSpace BSpace BSpace BSpace BSpace
-type_text 5
-send Enter p
-wait_for "profiled: " 60
-expect_line 3 "^ profiled: $NUM µs median per run \(measured, $over thread\(s\), cpu(-ref)?\); figures may not be" \
-  "oversubscribed: the status says the figures may not be reliable"
-expect " warning   figures may not be reliable: the CPUs were contended" \
-  "oversubscribed: the detail pane says so"
-expect "           $over threads on $((over - 1)) CPUs" "oversubscribed: ... and why"
-checks=$((checks + 1))
-"${TM[@]}" capture-pane -p -e -t tui | sed -n 3p | grep -q $'\e\\[31m' ||
-  fail "oversubscribed: the warning is not red"
+# (the CPUs chipfit may use: nproc would heed OMP_NUM_THREADS, chipfit does not)
+over=$(($(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc) + 1))
+if [[ $over -le 256 ]]; then   # the form's limit
+  send s BSpace BSpace BSpace
+  type_text "$over"
+  send Down BSpace BSpace BSpace BSpace BSpace
+  type_text 5
+  send Enter p
+  wait_for "profiled: " 60
+  expect_line 3 "^ profiled: $NUM µs median per run \(measured, $over thread\(s\), cpu(-ref)?\); figures may not be" \
+    "oversubscribed: the status says the figures may not be reliable"
+  expect " warning   figures may not be reliable: the CPUs were contended" \
+    "oversubscribed: the detail pane says so"
+  expect "           $over threads on $((over - 1)) CPUs" "oversubscribed: ... and why"
+  checks=$((checks + 1))
+  "${TM[@]}" capture-pane -p -e -t tui | sed -n 3p | grep -q $'\e\\[31m' ||
+    fail "oversubscribed: the warning is not red"
+fi
 send q
 wait_exit 0
 checks=$((checks + 1))

@@ -65,7 +65,7 @@ static void rules(void **state)
     assert_non_null(strstr(buf, "900 involuntary context switches in 400 timed runs"));
     assert_non_null(strstr(buf, "whole-model p90 266.7x the median"));
     assert_non_null(strstr(buf, "load average 2.50"));
-    assert_non_null(strstr(buf, "17% of 3 CPUs"));
+    assert_non_null(strstr(buf, "CPU time 17% of 3 threads' wall time"));
     /* A small buffer is cut, not overrun. */
     char small[16];
     assert_int_equal(cf_profile_contention_warning(&p, small, sizeof small), 1);

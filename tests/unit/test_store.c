@@ -255,16 +255,77 @@ static void upgrades_version_1(void **state)
     assert_int_equal(sqlite3_exec(h, "ALTER TABLE models DROP COLUMN opened; "
                                   "PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(h);
-    assert_int_not_equal(cf_store_open(db, CF_STORE_READONLY, &s, &err), 0);
-    assert_non_null(strstr(err.msg, "schema version 1 needs an upgrade to 2"));
+    /* read-only: readable as it is (a store chipfit may not write stays
+     * readable), the last model by registration order, nothing changed */
+    if (cf_store_open(db, CF_STORE_READONLY, &s, &err))
+        fail_msg("%s", err.msg);
+    cf_store_exp *v = NULL;
+    int64_t n = 0;
+    cf_store_last last;
+    if (cf_store_list(s, &v, &n, &err) || cf_store_last_model(s, &last, &err))
+        fail_msg("%s", err.msg);
+    free(v);
+    assert_int_equal(n, 1);
+    assert_int_equal(last.found, 1);
+    assert_string_equal(last.name, "v1.onnx");
+    cf_store_close(s);
     assert_int_equal(count(db, "PRAGMA user_version"), 1);
-    cf_error_clear(&err);
+    /* a writing open upgrades it */
     if (cf_store_open(db, 0, &s, &err))
         fail_msg("%s", err.msg);
     cf_store_close(s);
     assert_int_equal(count(db, "PRAGMA user_version"), 2);
     assert_int_equal(count(db, "SELECT COUNT(*) FROM models WHERE opened = id"), 1);
     assert_int_equal(count(db, "SELECT COUNT(*) FROM experiments"), 1);
+}
+
+/* Several processes opening a version 1 database at once: one upgrades it,
+ * the others see the step done under the write lock and go on; all succeed. */
+static void concurrent_upgrade(void **state)
+{
+    (void)state;
+    char db[512], model[512];
+    path_in(db, sizeof db, "race.db");
+    path_in(model, sizeof model, "race.onnx");
+    write_file(model, "race", 4);
+    for (int round = 0; round < 5; round++) {
+        unlink(db);
+        cf_store *s = NULL;
+        cf_error err = CF_ERROR_INIT;
+        int64_t m = 0, e = 0;
+        if (cf_store_open(db, 0, &s, &err) || cf_store_add_model(s, model, &m, &e, &err))
+            fail_msg("%s", err.msg);
+        cf_store_close(s);
+        sqlite3 *h = NULL;
+        assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+        assert_int_equal(sqlite3_exec(h, "ALTER TABLE models DROP COLUMN opened; "
+                                      "PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
+        sqlite3_close(h);
+        enum { N = 6 };
+        pid_t kids[N];
+        for (int i = 0; i < N; i++) {
+            kids[i] = fork();
+            assert_true(kids[i] >= 0);
+            if (kids[i] == 0) {
+                cf_store *c = NULL;
+                cf_error cerr = CF_ERROR_INIT;
+                int bad = cf_store_open(db, 0, &c, &cerr) ||
+                          cf_store_add_model(c, model, &m, &e, &cerr);
+                if (bad)
+                    fprintf(stderr, "child %d: %s\n", i, cerr.msg);
+                cf_store_close(c);
+                _exit(bad);
+            }
+        }
+        for (int i = 0; i < N; i++) {
+            int status = 0;
+            assert_int_equal(waitpid(kids[i], &status, 0), kids[i]);
+            assert_true(WIFEXITED(status));
+            assert_int_equal(WEXITSTATUS(status), 0);
+        }
+        assert_int_equal(count(db, "PRAGMA user_version"), 2);
+        assert_int_equal(count(db, "SELECT COUNT(*) FROM models"), 1);
+    }
 }
 
 /* The last model opened, for `chipfit` with no argument: the latest
@@ -294,6 +355,9 @@ static void last_model_follows_the_opens(void **state)
     assert_int_equal(got.found, 1);
     assert_string_equal(got.path, b);   /* dir is absolute */
     assert_string_equal(got.name, "last_b.onnx");
+    char objs[600];
+    snprintf(objs, sizeof objs, "%s.objects/", db);
+    assert_memory_equal(got.copy, objs, strlen(objs));   /* the copy, for a file changed since */
     if (cf_store_add_model(s, a, &m, &e, &err) || cf_store_last_model(s, &got, &err))
         fail_msg("%s", err.msg);
     assert_int_equal(got.found, 1);
@@ -320,6 +384,30 @@ static void last_model_follows_the_opens(void **state)
     assert_memory_equal(got.path, obj, strlen(obj));
     assert_int_equal(read_file(got.path, buf, sizeof buf), 7);
     assert_memory_equal(buf, "model b", 7);
+    /* the TUI then opens the copy, which registers it: the model keeps the
+     * path it came from, so the next reopen still says the file is gone */
+    if (cf_store_add_model(s, got.path, &m, &e, &err))
+        fail_msg("%s", err.msg);
+    cf_store_last again;
+    if (cf_store_last_model(s, &again, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(again.found, 2);
+    assert_string_equal(again.path, got.path);
+    assert_string_equal(again.name, "last_b.onnx");
+    assert_int_equal(count(db, "SELECT COUNT(*) FROM models WHERE path LIKE '%last_b.onnx'"), 1);
+    /* a relative path (as version 1 kept them) is not looked up from here */
+    write_file(b, "model b", 7);
+    sqlite3 *h = NULL;
+    assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(h, "UPDATE models SET path = 'last_b.onnx' "
+                                  "WHERE name = 'last_b.onnx'", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(h);
+    assert_int_equal(chdir(dir), 0);
+    rc = cf_store_last_model(s, &again, &err);
+    assert_int_equal(chdir(cwd), 0);
+    assert_int_equal(rc, 0);
+    assert_int_equal(again.found, 2);
+    assert_string_equal(again.path, got.path);
     /* and the copy gone too */
     assert_int_equal(unlink(got.path), 0);
     assert_int_equal(cf_store_last_model(s, &got, &err), CF_ENOTFOUND);
@@ -952,6 +1040,7 @@ int main(void)
         cmocka_unit_test(list_is_a_tree),
         cmocka_unit_test(refuses_what_it_cannot_read),
         cmocka_unit_test(upgrades_version_1),
+        cmocka_unit_test(concurrent_upgrade),
         cmocka_unit_test(last_model_follows_the_opens),
         cmocka_unit_test(killed_while_recording),
         cmocka_unit_test(two_writers),
