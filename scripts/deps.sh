@@ -16,6 +16,7 @@ packages=(
   tmux                                            # drives the TUI in its tests
   libonnx-testdata                                # ONNX's 1,072 test models (round-trip test)
   jq                                              # JSON checks in the CLI tests
+  python3-onnx python3-numpy                      # tests build their own models with them
   chromium                                        # renders the HTML report in its test
 )
 

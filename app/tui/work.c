@@ -82,6 +82,13 @@ void tui_close_model(tui *t)
 /* Opens path; on failure the current model stays and the status says why. */
 int tui_open_model(tui *t, const char *path)
 {
+    /* A running profile is canceled first, even if path turns out not to
+     * open: the loader forks (shape inference runs in a child), and a
+     * child forked while the worker is inside the allocator of a sanitizer
+     * runtime (whose locks fork() does not reset, unlike glibc's) would
+     * hang until the loader's time limit. */
+    int canceled = atomic_load(&t->work.state) == WORK_RUNNING;
+    tui_profile_join(t);
     cf_onnx_load_opts opts = {0};
     opts.default_dim = 1;
     cf_error err = CF_ERROR_INIT;
@@ -94,7 +101,8 @@ int tui_open_model(tui *t, const char *path)
         size_t n = strlen(path);
         if (strncmp(why, path, n) == 0 && why[n] == ':')
             why += n + (why[n + 1] == ' ' ? 2 : 1);
-        tui_status(t, 1, "cannot open %s: %s", path, why);
+        tui_status(t, 1, "%scannot open %s: %s", canceled ? "profile canceled; " : "", path,
+                   why);
         cf_graph_free(g);
         return err.code ? err.code : CF_EINTERNAL;
     }

@@ -79,6 +79,16 @@ if /usr/bin/python3 -c 'import numpy, onnx' 2>/dev/null &&
   expect_re '^ +0 conv1 +Conv .* 195k +-$' "the new model is not measured"
   send p
   wait_re "$PROGRESS 9  " 10   # the settings stay: 100000 repeats
+  # a path that does not open cancels the profile all the same (the loader
+  # forks; it never runs beside a profile) and keeps the model
+  send o C-u
+  type_text "$TMP/missing.onnx"
+  send Enter
+  wait_for "profile canceled; cannot open $TMP/missing.onnx: no such file" 10
+  expect_line 1 ' fashion_cnn\.onnx ' "a bad path while profiling: the model stays"
+  expect_not "profiling:" "a bad path while profiling: the profile is canceled"
+  send p
+  wait_re "$PROGRESS 9  " 10
   send F9
   wait_for "profile canceled" 10
   send q
