@@ -397,16 +397,42 @@ static void draw_top(const tui *t)
     put(0, 0, COLS, line);
     attroff(attr_of(t, PAIR_TITLE, A_REVERSE | A_BOLD));
     if (t->g) {
-        int n = snprintf(line, sizeof line,
-                         " layers %d  params %s  MACs %s  peak activations %s (static)",
+        /* the measured latency, and whether the CPUs were the profile's own
+         * ("contended", in the error colour); the static totals make room
+         * for it ("peak act" for "peak activations", then no peak) rather
+         * than push it off the line */
+        char meas[160] = "";
+        const int contended = t->prof.layers && t->prof.contention.flags;
+        if (t->prof.layers)
+            snprintf(meas, sizeof meas, "  CPU %.1f %s/run (measured, %d thr%s)",
+                     t->prof.whole_median_us, tui_us(t), t->prof_settings.threads,
+                     contended ? ", contended" : "");
+        int meas_cols = 0;
+        for (const char *p = meas; *p; p++)
+            meas_cols += ((unsigned char)*p & 0xC0) != 0x80;
+        int n = 0;
+        static const char *const peak[] = {"  peak activations ", "  peak act ", ""};
+        for (int brief = 0; brief < 3; brief++) {
+            n = snprintf(line, sizeof line, " layers %d  params %s  MACs %s%s%s (static)",
                          (int)t->g->n_nodes, cf_fmt_count(t->cost->params, a, sizeof a),
-                         cf_fmt_count(t->cost->macs, b, sizeof b),
-                         cf_fmt_bytes(t->cost->peak_activation_bytes, c, sizeof c));
-        if (t->prof.layers && n > 0 && n < (int)sizeof line)
-            snprintf(line + n, sizeof line - (size_t)n,
-                     "  CPU %.1f %s/run (measured, %d thr)", t->prof.whole_median_us, tui_us(t),
-                     t->prof_settings.threads);
+                         cf_fmt_count(t->cost->macs, b, sizeof b), peak[brief],
+                         peak[brief][0] ? cf_fmt_bytes(t->cost->peak_activation_bytes, c, sizeof c)
+                                        : "");
+            if (n + meas_cols <= COLS)
+                break;
+        }
         put(1, 0, COLS, line);
+        if (meas[0] && n < COLS) {
+            put(1, n, COLS - n, meas);
+            if (contended) {   /* the warning in the error colour, where it fits */
+                int x = n + meas_cols - (int)strlen("contended)");
+                if (x + 9 <= COLS) {
+                    attron(attr_of(t, PAIR_ERR, A_BOLD));
+                    mvaddnstr(1, x, "contended", 9);
+                    attroff(attr_of(t, PAIR_ERR, A_BOLD));
+                }
+            }
+        }
     } else {
         put(1, 0, COLS, "");
     }

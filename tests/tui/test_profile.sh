@@ -20,8 +20,10 @@ wait_for "profiled:" 60
 # (on a busy machine the overhead gives way to the contention warning)
 expect_line 3 "^ profiled: $NUM µs median per run \(measured, 1 thread\(s\), cpu\)(, profiler overhead [+-][0-9]+\.[0-9]%$|; figures may not be)" \
   "status: the measured median"
-expect_line 2 "^ layers 9  params 34\.8k  MACs 2\.44M  peak activations 169 KiB \(static\)  CPU $NUM µs/run \(measured, 1" \
-  "totals: the measured latency"
+# (the static totals say "peak act", or nothing of the peak, to leave the
+# latency room on the line)
+expect_line 2 "^ layers 9  params 34\.8k  MACs 2\.44M  (peak act 169 KiB )?\(static\)  CPU $NUM µs/run \(measured, 1 thr(, contended)?\)$" \
+  "totals: the measured latency, whole"
 expect_re "^ +0 conv1 +Conv +1x32x26x26 +320 +195k +$NUM [▏▎▍▌▋▊▉█]*$" "conv1 measured, with a bar"
 expect_re '^ +1 relu1 +Relu +1x32x26x26 +- +- +fused$' "relu1 fused"
 expect_re "^ +3 conv2 +Conv +1x64x11x11 +18\.5k +2\.23M +$NUM █+[▏▎▍▌▋▊▉]?$" "conv2 measured, the longest bar"
@@ -129,6 +131,7 @@ if [[ $over -le 256 ]]; then   # the form's limit
     "oversubscribed: the status says the figures may not be reliable"
   expect " warning   figures may not be reliable: the CPUs were contended" \
     "oversubscribed: the detail pane says so"
+  expect_line 2 "\(measured, $over thr, contended\)$" "oversubscribed: the totals line says so"
   expect "           $over threads on $((over - 1)) CPUs" "oversubscribed: ... and why"
   checks=$((checks + 1))
   "${TM[@]}" capture-pane -p -e -t tui | sed -n 3p | grep -q $'\e\\[31m' ||
