@@ -233,17 +233,12 @@ static void refuses_what_it_cannot_read(void **state)
     assert_int_not_equal(access(none, F_OK), 0);
 }
 
-/* A version 1 database (made here by taking version 2's column away) is
- * upgraded by a writing open, its rows kept and each model's `opened` set
- * to its registration order; a read-only open refuses to upgrade it and
- * leaves it as it was. */
-static void upgrades_version_1(void **state)
+/* A store at schema version 1 holding the model file at model: made with
+ * this code, then version 2's column taken away (SQLite 3.35 or later, as
+ * Debian 12 has). */
+static void v1_store(const char *db, const char *model)
 {
-    (void)state;
-    char db[512], model[512];
-    path_in(db, sizeof db, "v1.db");
-    path_in(model, sizeof model, "v1.onnx");
-    write_file(model, "version one", 11);
+    unlink(db);
     cf_store *s = NULL;
     cf_error err = CF_ERROR_INIT;
     int64_t m = 0, e = 0;
@@ -255,6 +250,21 @@ static void upgrades_version_1(void **state)
     assert_int_equal(sqlite3_exec(h, "ALTER TABLE models DROP COLUMN opened; "
                                   "PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(h);
+}
+
+/* A version 1 database is read as it is by a read-only open (nothing
+ * changed), and upgraded by a writing open, its rows kept and each model's
+ * `opened` set to its registration order. */
+static void upgrades_version_1(void **state)
+{
+    (void)state;
+    char db[512], model[512];
+    path_in(db, sizeof db, "v1.db");
+    path_in(model, sizeof model, "v1.onnx");
+    write_file(model, "version one", 11);
+    v1_store(db, model);
+    cf_store *s = NULL;
+    cf_error err = CF_ERROR_INIT;
     /* read-only: readable as it is (a store chipfit may not write stays
      * readable), the last model by registration order, nothing changed */
     if (cf_store_open(db, CF_STORE_READONLY, &s, &err))
@@ -289,18 +299,7 @@ static void concurrent_upgrade(void **state)
     path_in(model, sizeof model, "race.onnx");
     write_file(model, "race", 4);
     for (int round = 0; round < 5; round++) {
-        unlink(db);
-        cf_store *s = NULL;
-        cf_error err = CF_ERROR_INIT;
-        int64_t m = 0, e = 0;
-        if (cf_store_open(db, 0, &s, &err) || cf_store_add_model(s, model, &m, &e, &err))
-            fail_msg("%s", err.msg);
-        cf_store_close(s);
-        sqlite3 *h = NULL;
-        assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
-        assert_int_equal(sqlite3_exec(h, "ALTER TABLE models DROP COLUMN opened; "
-                                      "PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
-        sqlite3_close(h);
+        v1_store(db, model);
         enum { N = 6 };
         pid_t kids[N];
         for (int i = 0; i < N; i++) {
@@ -309,6 +308,7 @@ static void concurrent_upgrade(void **state)
             if (kids[i] == 0) {
                 cf_store *c = NULL;
                 cf_error cerr = CF_ERROR_INIT;
+                int64_t m = 0, e = 0;
                 int bad = cf_store_open(db, 0, &c, &cerr) ||
                           cf_store_add_model(c, model, &m, &e, &cerr);
                 if (bad)
