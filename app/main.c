@@ -170,6 +170,8 @@ static int cmd_tui(int argc, char **argv)
         if (strcmp(argv[i], "--db") == 0) {
             if (i + 1 >= argc)
                 return cf_cli_usage("tui", "option '--db' needs a value");
+            if (!argv[i + 1][0])
+                return cf_cli_usage("tui", "option '--db' needs a path, got an empty one");
             setenv("CHIPFIT_DB", argv[++i], 1);
         } else if (strcmp(argv[i], "--no-store") == 0) {
             setenv("CHIPFIT_NO_STORE", "1", 1);

@@ -257,45 +257,64 @@ int cf_store_open(const char *path, int flags, cf_store **out, cf_error *err)
                             "use a newer chipfit (nothing was changed)",
                             path, v, CF_STORE_SCHEMA_VERSION);
     }
+    if (v == 0) {
+        /* No chipfit schema yet. A new file (SQLite opened it empty) gets
+         * one, unless NOCREATE; a database of another program keeps its
+         * own: nothing is added to it, not even WAL mode. */
+        int64_t tables = 0;
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(s->db, "SELECT COUNT(*) FROM sqlite_schema", -1, &st, NULL) ==
+                SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW)
+            tables = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+        /* tables, but version 0: another program's, unless a chipfit
+         * process created its schema between the two reads */
+        if (tables > 0 && user_version(s, &v, err) == 0 && v > 0)
+            tables = 0;
+        cf_error_clear(err);
+        if (tables > 0)
+            rc = cf_error_set(err, CF_EIO, "%s: not a chipfit database (it holds %lld tables of "
+                              "another program; nothing was changed)", path, (long long)tables);
+        else if (v == 0 && (flags & (CF_STORE_NOCREATE | CF_STORE_READONLY)))
+            rc = cf_error_set(err, CF_EIO, "%s: not a chipfit database (an empty file; nothing "
+                              "was changed)", path);
+        if (rc) {
+            cf_store_close(s);
+            return rc;
+        }
+    }
     if (!rc && !s->readonly)
         rc = exec_sql(s, "PRAGMA journal_mode = WAL", "setting WAL mode", err);
     if (!rc)
         rc = exec_sql(s, "PRAGMA foreign_keys = ON", "enabling foreign keys", err);
-    if (!rc && v < CF_STORE_SCHEMA_VERSION) {
-        if (s->readonly) {
-            /* Reading needs nothing version 2 added (only the last-model
-             * order, which falls back to the registration order): a store
-             * this chipfit may not write stays readable. Version 0 has no
-             * tables at all. */
-            if (v < 1)
-                rc = cf_error_set(err, CF_EIO, "%s: schema version %d needs an upgrade to %d, "
-                                  "which a read-only open cannot do: open it once with a "
-                                  "writing command (chipfit profile, or the TUI)",
-                                  path, v, CF_STORE_SCHEMA_VERSION);
-        } else {
-            /* One transaction per step, the version with it: a crash leaves
-             * the database at the last complete version. The version is read
-             * again under the write lock: another process may have done the
-             * step meanwhile. */
-            while (!rc) {
-                rc = exec_sql(s, "BEGIN IMMEDIATE", "starting the upgrade", err);
-                if (!rc)
-                    rc = user_version(s, &v, err);
-                if (!rc && v >= CF_STORE_SCHEMA_VERSION) {
-                    rc = exec_sql(s, "COMMIT", "committing the upgrade", err);
-                    break;
-                }
-                char bump[64];
-                snprintf(bump, sizeof bump, "PRAGMA user_version = %d", v + 1);
-                if (!rc)
-                    rc = exec_sql(s, migrations[v], "creating the schema", err);
-                if (!rc)
-                    rc = exec_sql(s, bump, "setting the schema version", err);
-                if (!rc)
-                    rc = exec_sql(s, "COMMIT", "committing the upgrade", err);
-                else
-                    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    /* A read-only open leaves an older schema as it is: reading needs
+     * nothing version 2 added (only the last-model order, which falls back
+     * to the registration order), so a store this chipfit may not write
+     * stays readable. (Version 0, no schema at all, was refused above.) */
+    if (!rc && v < CF_STORE_SCHEMA_VERSION && !s->readonly) {
+        /* One transaction per step, the version with it: a crash leaves
+         * the database at the last complete version. The version is read
+         * again under the write lock: another process may have done the
+         * step meanwhile. */
+        while (!rc) {
+            rc = exec_sql(s, "BEGIN IMMEDIATE", "starting the upgrade", err);
+            if (!rc)
+                rc = user_version(s, &v, err);
+            if (!rc && v >= CF_STORE_SCHEMA_VERSION) {
+                rc = exec_sql(s, "COMMIT", "committing the upgrade", err);
+                break;
             }
+            char bump[64];
+            snprintf(bump, sizeof bump, "PRAGMA user_version = %d", v + 1);
+            if (!rc)
+                rc = exec_sql(s, migrations[v], "creating the schema", err);
+            if (!rc)
+                rc = exec_sql(s, bump, "setting the schema version", err);
+            if (!rc)
+                rc = exec_sql(s, "COMMIT", "committing the upgrade", err);
+            else
+                sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         }
     }
     s->version = v;

@@ -39,6 +39,24 @@ int cf_args_int(const char *cmd, const char *opt, const char *arg, long lo, long
     return 0;
 }
 
+int cf_args_id(const char *cmd, const char *arg, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(arg, &end, 10);
+    if (errno || *end || end == arg || v <= 0)
+        return cf_cli_usage(cmd, "'%s' is not an experiment ID (a positive number)", arg);
+    *out = v;
+    return 0;
+}
+
+int cf_args_path(const char *cmd, const char *opt, const char *arg)
+{
+    if (!arg[0])
+        return cf_cli_usage(cmd, "option '%s' needs a path, got an empty one", opt);
+    return 0;
+}
+
 int cf_cli_print_json(cJSON *root)
 {
     char *s = root ? cJSON_Print(root) : NULL;

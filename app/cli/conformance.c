@@ -29,7 +29,7 @@ const char cf_cmd_conformance_help[] =
     "libonnx-testdata (" DEFAULT_ROOT ").\n"
     "\n"
     "Prints passed / failed / unsupported per suite and the reason for each\n"
-    "unsupported test. Exits 1 if any test failed, 0 otherwise.\n"
+    "unsupported test. Exits 1 if any test failed or none was found, 0 otherwise.\n"
     "\n"
     "  --filter TEXT   only tests whose name contains TEXT\n"
     "  --backend NAME  cpu (default) or cpu-ref\n"
@@ -151,9 +151,18 @@ static int run_data_set(const cf_backend_i *be, void *ctx, cf_graph *g, const ch
             verdict = T_UNSUPPORTED;
             goto done;
         }
+        if (g->tensors[feed[i]].type_raw.len) {
+            /* a sequence, an optional, a map: its file is not a TensorProto */
+            put(why, why_size, "input %s is not a tensor (a sequence, optional or map)",
+                g->tensors[feed[i]].name);
+            verdict = T_UNSUPPORTED;
+            goto done;
+        }
         if (cf_onnx_load_tensor(path, g, &t, &err) || cf_value_from_tensor(&in[i], t, &err)) {
             put(why, why_size, "input %d: %s", (int)i, err.msg);
-            verdict = T_UNSUPPORTED;   /* sequences, strings: not tensors chipfit runs */
+            /* strings: not tensors chipfit runs; a tensor file that does not
+             * parse is broken test data, as a missing one is */
+            verdict = err.code == CF_EUNSUPPORTED ? T_UNSUPPORTED : T_FAIL;
             goto done;
         }
         bf16_from_bits(&in[i], &g->tensors[feed[i]]);
@@ -169,9 +178,15 @@ static int run_data_set(const cf_backend_i *be, void *ctx, cf_graph *g, const ch
             verdict = T_FAIL;
             goto done;
         }
+        if (g->tensors[g->outputs[i]].type_raw.len) {
+            put(why, why_size, "output %s is not a tensor (a sequence, optional or map)",
+                g->tensors[g->outputs[i]].name);
+            verdict = T_UNSUPPORTED;
+            goto done;
+        }
         if (cf_onnx_load_tensor(path, g, &t, &err) || cf_value_from_tensor(&want[i], t, &err)) {
             put(why, why_size, "reference output %d: %s", i, err.msg);
-            verdict = T_UNSUPPORTED;
+            verdict = err.code == CF_EUNSUPPORTED ? T_UNSUPPORTED : T_FAIL;
             goto done;
         }
         bf16_from_bits(&want[i], &g->tensors[g->outputs[i]]);
@@ -360,5 +375,11 @@ int cf_cmd_conformance(int argc, char **argv)
     }
     printf("conformance (%s): %d passed, %d failed, %d unsupported\n", a.backend->name,
            total.n[T_PASS], total.n[T_FAIL], total.n[T_UNSUPPORTED]);
+    if (!total.n[T_PASS] && !total.n[T_FAIL] && !total.n[T_UNSUPPORTED]) {
+        /* a wrong folder (or one level too high) must not read as a pass */
+        cf_cli_error("no test found (a test is a folder with model.onnx and "
+                     "test_data_set_*/); nothing was checked");
+        return CF_EXIT_FAIL;
+    }
     return total.n[T_FAIL] ? CF_EXIT_FAIL : CF_EXIT_OK;
 }

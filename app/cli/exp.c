@@ -83,13 +83,22 @@ static int parse(const char *sub, int argc, char **argv, int allowed, int want_t
     int c;
     while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
         int need = c == 'J' ? OPT_JSON : c == 'R' ? OPT_RECURSIVE : c == 'o' ? OPT_OUTPUT : 0;
-        if (need && !(allowed & need))
-            return cf_cli_usage("exp", "exp %s takes no option '%s'", sub, argv[optind - 1]);
+        if (need && !(allowed & need))   /* named as given: -o, --output, --json... */
+            return cf_cli_usage("exp", "exp %s takes no option '%s'", sub,
+                                c == 'o' ? "-o" : c == 'J' ? "--json" : "--recursive");
         switch (c) {
-        case 'D': a->db = optarg; break;
+        case 'D':
+            if (cf_args_path("exp", "--db", optarg))
+                return CF_EXIT_USAGE;
+            a->db = optarg;
+            break;
         case 'J': a->json = 1; break;
         case 'R': a->recursive = 1; break;
-        case 'o': a->output = optarg; break;
+        case 'o':
+            if (cf_args_path("exp", "-o", optarg))
+                return CF_EXIT_USAGE;
+            a->output = optarg;
+            break;
         case 'h': fputs(cf_cmd_exp_help, stdout); return CF_EXIT_OK;
         case ':': return cf_cli_usage("exp", "option '%s' needs a value", argv[optind - 1]);
         default: return cf_cli_usage("exp", "unknown option '%s'", argv[optind - 1]);
@@ -105,20 +114,11 @@ static int parse(const char *sub, int argc, char **argv, int allowed, int want_t
                                         : "an experiment ID and a text",
                             argc - optind, argc - optind == 1 ? "" : "s");
     if (want) {
-        char *end = NULL;
-        long long id = strtoll(argv[optind], &end, 10);
-        if (!*argv[optind] || *end || id <= 0)
-            return cf_cli_usage("exp", "'%s' is not an experiment ID (a positive number)",
-                                argv[optind]);
-        a->id = id;
+        if (cf_args_id("exp", argv[optind], &a->id))
+            return CF_EXIT_USAGE;
         a->text = want_text ? argv[optind + 1] : NULL;
-        if (two_ids) {
-            id = strtoll(a->text, &end, 10);
-            if (!*a->text || *end || id <= 0)
-                return cf_cli_usage("exp", "'%s' is not an experiment ID (a positive number)",
-                                    a->text);
-            a->id2 = id;
-        }
+        if (two_ids && cf_args_id("exp", a->text, &a->id2))
+            return CF_EXIT_USAGE;
     }
     if ((allowed & OPT_OUTPUT) && !a->output)
         return cf_cli_usage("exp", "exp %s needs -o FILE", sub);

@@ -97,12 +97,20 @@ static int parse_args(int argc, char **argv, prof_args *a)
         case 'd': rc = cf_args_dim("profile", optarg, &a->dims); break;
         case 'j': a->json = 1; break;
         case 'c': a->csv = 1; break;
-        case 'o': a->save_dir = optarg; break;
+        case 'o':
+            if (cf_args_path("profile", "--save-outputs", optarg))
+                return CF_EXIT_USAGE;
+            a->save_dir = optarg;
+            break;
         case 'n': a->no_nan = 1; break;
-        case 'D': a->db = optarg; break;
+        case 'D':
+            if (cf_args_path("profile", "--db", optarg))
+                return CF_EXIT_USAGE;
+            a->db = optarg;
+            break;
         case 'N': a->no_store = 1; break;
         case 'i':
-            if (!strchr(optarg, '=') || optarg[0] == '=')
+            if (!strchr(optarg, '=') || optarg[0] == '=' || strchr(optarg, '=')[1] == '\0')
                 return cf_cli_usage("profile", "--input wants NAME=FILE, got '%s'", optarg);
             if (a->n_inputs == 64)
                 return cf_cli_usage("profile", "at most 64 --input options");

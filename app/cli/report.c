@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "report/report.h"
 
@@ -43,16 +44,6 @@ typedef struct report_args {
     int64_t id, vs;
 } report_args;
 
-static int parse_id(const char *s, int64_t *out)
-{
-    char *end = NULL;
-    long long id = strtoll(s, &end, 10);
-    if (!*s || *end || id <= 0)
-        return cf_cli_usage("report", "'%s' is not an experiment ID (a positive number)", s);
-    *out = id;
-    return 0;
-}
-
 /* Returns -1 to go on, else the exit code. */
 static int parse(int argc, char **argv, report_args *a)
 {
@@ -67,13 +58,21 @@ static int parse(int argc, char **argv, report_args *a)
     int c;
     while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
         switch (c) {
-        case 'D': a->db = optarg; break;
+        case 'D':
+            if (cf_args_path("report", "--db", optarg))
+                return CF_EXIT_USAGE;
+            a->db = optarg;
+            break;
         case 'V':
-            if (parse_id(optarg, &a->vs))
+            if (cf_args_id("report", optarg, &a->vs))
                 return CF_EXIT_USAGE;
             break;
         case 'F': a->format = optarg; break;
-        case 'o': a->output = optarg; break;
+        case 'o':
+            if (cf_args_path("report", "-o", optarg))
+                return CF_EXIT_USAGE;
+            a->output = optarg;
+            break;
         case 'h': fputs(cf_cmd_report_help, stdout); return CF_EXIT_OK;
         case ':': return cf_cli_usage("report", "option '%s' needs a value", argv[optind - 1]);
         default: return cf_cli_usage("report", "unknown option '%s'", argv[optind - 1]);
@@ -82,7 +81,7 @@ static int parse(int argc, char **argv, report_args *a)
     if (argc - optind != 1)
         return cf_cli_usage("report", "report takes an experiment ID, got %d arguments",
                             argc - optind);
-    if (parse_id(argv[optind], &a->id))
+    if (cf_args_id("report", argv[optind], &a->id))
         return CF_EXIT_USAGE;
     if (!a->format)
         return cf_cli_usage("report", "report needs --format md, json, csv or html");

@@ -396,10 +396,9 @@ int tui_poll_work(tui *t)
         }
         if (w->record && w->rec_rc)
             /* the profile stands; only the store failed */
-            tui_status(t, 1, "profiled (%.1f %s median per run, measured%s), but not recorded: %s",
-                       t->prof.whole_median_us, tui_us(t),
-                       t->prof.contention.flags ? "; may not be reliable: CPUs contended" : "",
-                       w->rec_err.msg);
+            /* (a contended profile says so on the totals line) */
+            tui_status(t, 1, "profiled (%.1f %s median per run, measured), but not recorded: %s",
+                       t->prof.whole_median_us, tui_us(t), w->rec_err.msg);
         else if (t->prof.contention.flags) {
             /* in the error colour, so it shows even where the line is cut;
              * the reasons are in the detail pane (t->contended) */

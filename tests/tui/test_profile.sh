@@ -43,7 +43,11 @@ send 7
 sync_keys
 expect_line 3 '^ sorted by CPU µs, largest first$' "7: sorted by CPU"
 order=$(layer_order)
-expect_eq "${order%% *}" conv2 "the slowest layer first"
+# (conv2 has 11x conv1's MACs and is first on a quiet machine; on a busy one
+# a stall can lift another layer's median, so the order itself is checked
+# below against the CPU column, and here only that a convolution leads)
+checks=$((checks + 1))
+[[ ${order%% *} == conv2 || ${order%% *} == conv1 ]] || fail "a convolution first: got ${order%% *}"
 expect_eq "${order#* * * * * * * }" "relu1 relu2" "the fused layers last, in graph order"
 checks=$((checks + 1))
 cpu_column | tr ' ' '\n' | sed 's/fused/0/' | sort -g -r -c 2>/dev/null ||

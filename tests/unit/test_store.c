@@ -225,6 +225,41 @@ static void refuses_what_it_cannot_read(void **state)
     assert_non_null(strstr(err.msg, "not a chipfit database"));
     assert_int_equal(read_file(junk, after, sizeof after), 3000);
     assert_memory_equal(before, after, 3000);
+    /* another program's SQLite database: refused by every open, nothing
+     * added to it (not even WAL mode) */
+    char other[512];
+    path_in(other, sizeof other, "other.db");
+    assert_int_equal(sqlite3_open(other, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(h, "CREATE TABLE notes(t); INSERT INTO notes VALUES ('x');",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(h);
+    nb = read_file(other, before, sizeof before);
+    const int modes[] = {0, CF_STORE_NOCREATE, CF_STORE_READONLY};
+    for (int i = 0; i < 3; i++) {
+        cf_error_clear(&err);
+        assert_int_not_equal(cf_store_open(other, modes[i], &s, &err), 0);
+        assert_non_null(strstr(err.msg, "not a chipfit database (it holds 1 tables"));
+        assert_int_equal(read_file(other, after, sizeof after), nb);
+        assert_memory_equal(before, after, nb);
+    }
+    /* an empty file: refused when the open may not create, made a store
+     * when it may */
+    char empty[512];
+    path_in(empty, sizeof empty, "empty.db");
+    write_file(empty, "", 0);
+    for (int i = 1; i < 3; i++) {
+        cf_error_clear(&err);
+        assert_int_not_equal(cf_store_open(empty, modes[i], &s, &err), 0);
+        assert_non_null(strstr(err.msg, "not a chipfit database (an empty file"));
+        struct stat sb;
+        assert_int_equal(stat(empty, &sb), 0);
+        assert_int_equal(sb.st_size, 0);
+    }
+    cf_error_clear(&err);
+    if (cf_store_open(empty, 0, &s, &err))
+        fail_msg("%s", err.msg);
+    cf_store_close(s);
+    assert_int_equal(count(empty, "PRAGMA user_version"), CF_STORE_SCHEMA_VERSION);
     /* read-only open of a store that is not there: an error, no file */
     char none[512];
     path_in(none, sizeof none, "none.db");
