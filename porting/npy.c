@@ -150,6 +150,7 @@ int cf_npy_read(const char *path, cf_value *v, cf_error *err)
         return cf_error_set(err, CF_EIO, "%s: %s", path, strerror(errno));
     unsigned char pre[12];
     char *hdr = NULL;
+    unsigned char *staged = NULL;   /* the data of a pipe, read before the allocation */
     int rc;
     cf_value tmp = CF_VALUE_INIT;
     size_t at = 0;
@@ -254,17 +255,52 @@ int cf_npy_read(const char *path, cf_value *v, cf_error *err)
                           (unsigned long long)((uint64_t)st.st_size - at));
         goto fail;
     }
+    if (!S_ISREG(st.st_mode) && need > 0) {
+        /* A pipe or a device has no size to check the shape against: what
+         * it holds is read first, in doubling steps, so a corrupt header
+         * cannot make chipfit allocate more than the stream delivers. */
+        size_t cap = 0, have = 0;
+        while (have < need) {
+            if (have == cap) {
+                size_t grow = cap ? cap * 2 : (size_t)1 << 20;
+                grow = grow > need ? (size_t)need : grow;
+                unsigned char *p = realloc(staged, grow);
+                if (!p) {
+                    rc = cf_error_set(err, CF_ENOMEM, "%s: out of memory reading the data", path);
+                    goto fail;
+                }
+                staged = p;
+                cap = grow;
+            }
+            size_t k = fread(staged + have, 1, cap - have, f);
+            have += k;
+            at += k;
+            if (k == 0) {
+                rc = ferror(f) ? cf_error_set(err, CF_EIO, "%s: cannot read the data: %s", path,
+                                              errno ? strerror(errno) : "read error")
+                               : cf_error_set(err, CF_EFORMAT,
+                                              "%s: truncated: the shape needs %llu bytes of "
+                                              "data, the stream ended after %zu",
+                                              path, (unsigned long long)need, have);
+                goto fail;
+            }
+        }
+    }
     rc = cf_value_alloc(&tmp, dt, rank, dims, path, err);
     if (rc)
         goto fail;
-    if (tmp.nbytes && (rc = read_exact(f, tmp.data, tmp.nbytes, &at, path, "data", err)))
+    if (staged)
+        memcpy(tmp.data, staged, tmp.nbytes);
+    else if (tmp.nbytes && (rc = read_exact(f, tmp.data, tmp.nbytes, &at, path, "data", err)))
         goto fail;
+    free(staged);
     fclose(f);
     free(hdr);
     cf_value_clear(v);
     *v = tmp;
     return 0;
 fail:
+    free(staged);
     fclose(f);
     free(hdr);
     cf_value_clear(&tmp);
