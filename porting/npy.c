@@ -272,6 +272,7 @@ int cf_npy_read(const char *path, cf_value *v, cf_error *err)
                 staged = p;
                 cap = grow;
             }
+            errno = 0;
             size_t k = fread(staged + have, 1, cap - have, f);
             have += k;
             at += k;

@@ -206,6 +206,39 @@ void cf_store_close(cf_store *s)
     free(s);
 }
 
+/* The tables the schema has made: every one a chipfit store has. */
+#define CF_STORE_TABLES 6
+
+/* All the tables of the database, and how many of them are chipfit's. */
+static int count_tables(cf_store *s, int64_t *all, int64_t *ours, cf_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT COUNT(*), COALESCE(SUM(name IN ('models', 'experiments', "
+                           "'runs', 'layer_results', 'metrics', 'findings')), 0) "
+                           "FROM sqlite_master WHERE type = 'table'",
+                           -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW) {
+        int rc = db_error(s, err, "reading its tables");
+        sqlite3_finalize(st);
+        return rc;
+    }
+    *all = sqlite3_column_int64(st, 0);
+    *ours = sqlite3_column_int64(st, 1);
+    sqlite3_finalize(st);
+    return 0;
+}
+
+static int journal_is_wal(cf_store *s)
+{
+    sqlite3_stmt *st = NULL;
+    int wal = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK &&
+              sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) &&
+              strcmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
+    sqlite3_finalize(st);
+    return wal;
+}
+
 int cf_store_open(const char *path, int flags, cf_store **out, cf_error *err)
 {
     *out = NULL;
@@ -257,35 +290,42 @@ int cf_store_open(const char *path, int flags, cf_store **out, cf_error *err)
                             "use a newer chipfit (nothing was changed)",
                             path, v, CF_STORE_SCHEMA_VERSION);
     }
-    if (v == 0) {
-        /* No chipfit schema yet. A new file (SQLite opened it empty) gets
-         * one, unless NOCREATE; a database of another program keeps its
-         * own: nothing is added to it, not even WAL mode. */
-        int64_t tables = 0;
-        sqlite3_stmt *st = NULL;
-        if (sqlite3_prepare_v2(s->db, "SELECT COUNT(*) FROM sqlite_schema", -1, &st, NULL) ==
-                SQLITE_OK &&
-            sqlite3_step(st) == SQLITE_ROW)
-            tables = sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
-        /* tables, but version 0: another program's, unless a chipfit
+    /* Whose database is it? Nothing is written (not even WAL mode) until
+     * that is known: chipfit's tables (any version from 1), or none at all
+     * (a new file, which only an open that may create gets a schema in). */
+    int64_t tables = 0, ours = 0;
+    rc = count_tables(s, &tables, &ours, err);   /* (a lock held past the timeout: said) */
+    if (!rc && v == 0 && tables > 0) {
+        /* version 0 with tables: another program's, unless a chipfit
          * process created its schema between the two reads */
-        if (tables > 0 && user_version(s, &v, err) == 0 && v > 0)
-            tables = 0;
-        cf_error_clear(err);
-        if (tables > 0)
-            rc = cf_error_set(err, CF_EIO, "%s: not a chipfit database (it holds %lld tables of "
-                              "another program; nothing was changed)", path, (long long)tables);
-        else if (v == 0 && (flags & (CF_STORE_NOCREATE | CF_STORE_READONLY)))
-            rc = cf_error_set(err, CF_EIO, "%s: not a chipfit database (an empty file; nothing "
-                              "was changed)", path);
-        if (rc) {
-            cf_store_close(s);
-            return rc;
+        int again = 0;
+        if (user_version(s, &again, err) == 0 && again > 0) {
+            v = again;
+            rc = count_tables(s, &tables, &ours, err);
         }
+        if (!rc)
+            cf_error_clear(err);
     }
-    if (!rc && !s->readonly)
-        rc = exec_sql(s, "PRAGMA journal_mode = WAL", "setting WAL mode", err);
+    if (!rc && (v < 0 || (v > 0 && ours < CF_STORE_TABLES) || (v == 0 && tables > 0))) {
+        rc = cf_error_set(err, CF_EIO, "%s: not a chipfit database (%lld tables, %lld of them "
+                          "chipfit's, schema version %d; nothing was changed)", path,
+                          (long long)tables, (long long)ours, v);
+    } else if (!rc && v == 0 && (flags & (CF_STORE_NOCREATE | CF_STORE_READONLY))) {
+        rc = cf_error_set(err, CF_EIO, "%s: not a chipfit database (no chipfit schema yet: an "
+                          "empty file; nothing was changed)", path);
+    }
+    if (rc) {
+        cf_store_close(s);
+        return rc;
+    }
+    if (!s->readonly && exec_sql(s, "PRAGMA journal_mode = WAL", "setting WAL mode", err)) {
+        /* busy: another process opening it at the same moment may have set
+         * it already, which is all that is wanted */
+        if (!journal_is_wal(s))
+            rc = err && err->code ? err->code : CF_EIO;
+        else
+            cf_error_clear(err);
+    }
     if (!rc)
         rc = exec_sql(s, "PRAGMA foreign_keys = ON", "enabling foreign keys", err);
     /* A read-only open leaves an older schema as it is: reading needs

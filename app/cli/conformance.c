@@ -377,8 +377,9 @@ int cf_cmd_conformance(int argc, char **argv)
            total.n[T_PASS], total.n[T_FAIL], total.n[T_UNSUPPORTED]);
     if (!total.n[T_PASS] && !total.n[T_FAIL] && !total.n[T_UNSUPPORTED]) {
         /* a wrong folder (or one level too high) must not read as a pass */
-        cf_cli_error("no test found (a test is a folder with model.onnx and "
-                     "test_data_set_*/); nothing was checked");
+        cf_cli_error("no test found%s (a test is a folder with model.onnx and "
+                     "test_data_set_*/); nothing was checked",
+                     a.filter ? " that matches --filter" : "");
         return CF_EXIT_FAIL;
     }
     return total.n[T_FAIL] ? CF_EXIT_FAIL : CF_EXIT_OK;

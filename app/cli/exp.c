@@ -83,7 +83,7 @@ static int parse(const char *sub, int argc, char **argv, int allowed, int want_t
     int c;
     while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
         int need = c == 'J' ? OPT_JSON : c == 'R' ? OPT_RECURSIVE : c == 'o' ? OPT_OUTPUT : 0;
-        if (need && !(allowed & need))   /* named as given: -o, --output, --json... */
+        if (need && !(allowed & need))   /* named by the option, not its value */
             return cf_cli_usage("exp", "exp %s takes no option '%s'", sub,
                                 c == 'o' ? "-o" : c == 'J' ? "--json" : "--recursive");
         switch (c) {

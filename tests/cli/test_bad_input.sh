@@ -509,6 +509,8 @@ if command -v script >/dev/null; then
   unchanged s.db "$S" "the tui on a bad model"
   unchanged trunc.db "$T_TRUNC" "the tui on a truncated store"
   unchanged text.db "$T_TEXT" "the tui on a text file as store"
+else
+  echo "skipped: the TUI in a terminal (no script command)"
 fi
 
 finish

@@ -238,9 +238,26 @@ static void refuses_what_it_cannot_read(void **state)
     for (int i = 0; i < 3; i++) {
         cf_error_clear(&err);
         assert_int_not_equal(cf_store_open(other, modes[i], &s, &err), 0);
-        assert_non_null(strstr(err.msg, "not a chipfit database (it holds 1 tables"));
+        assert_non_null(strstr(err.msg, "not a chipfit database (1 tables, 0 of them chipfit's"));
         assert_int_equal(read_file(other, after, sizeof after), nb);
         assert_memory_equal(before, after, nb);
+    }
+    /* the same with a schema version set, as many programs do, and with a
+     * negative one (which once indexed the migrations before the array) */
+    const char *const versions[] = {"PRAGMA user_version = 1;", "PRAGMA user_version = 2;",
+                                    "PRAGMA user_version = -1;"};
+    for (int k = 0; k < 3; k++) {
+        assert_int_equal(sqlite3_open(other, &h), SQLITE_OK);
+        assert_int_equal(sqlite3_exec(h, versions[k], NULL, NULL, NULL), SQLITE_OK);
+        sqlite3_close(h);
+        nb = read_file(other, before, sizeof before);
+        for (int i = 0; i < 3; i++) {
+            cf_error_clear(&err);
+            assert_int_not_equal(cf_store_open(other, modes[i], &s, &err), 0);
+            assert_non_null(strstr(err.msg, "not a chipfit database (1 tables, 0 of them"));
+            assert_int_equal(read_file(other, after, sizeof after), nb);
+            assert_memory_equal(before, after, nb);
+        }
     }
     /* an empty file: refused when the open may not create, made a store
      * when it may */
@@ -250,7 +267,7 @@ static void refuses_what_it_cannot_read(void **state)
     for (int i = 1; i < 3; i++) {
         cf_error_clear(&err);
         assert_int_not_equal(cf_store_open(empty, modes[i], &s, &err), 0);
-        assert_non_null(strstr(err.msg, "not a chipfit database (an empty file"));
+        assert_non_null(strstr(err.msg, "not a chipfit database (no chipfit schema yet"));
         struct stat sb;
         assert_int_equal(stat(empty, &sb), 0);
         assert_int_equal(sb.st_size, 0);
