@@ -52,6 +52,20 @@ static size_t read_file(const char *path, char *buf, size_t size)
     return n;
 }
 
+/* A new store at db holding one model: the file at model, with bytes as its
+ * contents. Returns the model's base experiment. */
+static int64_t registered(const char *db, const char *model, const char *bytes)
+{
+    write_file(model, bytes, strlen(bytes));
+    cf_store *s = NULL;
+    cf_error err = CF_ERROR_INIT;
+    int64_t m = 0, exp = 0;
+    if (cf_store_open(db, 0, &s, &err) || cf_store_add_model(s, model, &m, &exp, &err))
+        fail_msg("%s", err.msg);
+    cf_store_close(s);
+    return exp;
+}
+
 /* A chain of n Relu layers: enough of a graph to record rows for. */
 static cf_graph *chain(int n)
 {
@@ -162,13 +176,9 @@ static void list_is_a_tree(void **state)
     char db[512], model[512];
     path_in(db, sizeof db, "tree.db");
     path_in(model, sizeof model, "t.onnx");
-    write_file(model, "tree", 4);
+    registered(db, model, "tree");
     cf_store *s = NULL;
     cf_error err = CF_ERROR_INIT;
-    int64_t m = 0, base = 0;
-    if (cf_store_open(db, 0, &s, &err) || cf_store_add_model(s, model, &m, &base, &err))
-        fail_msg("%s", err.msg);
-    cf_store_close(s);
     /* children made by hand until the store has its own call for them:
      * 2 <- 1, 3 <- 1, 4 <- 2 */
     sqlite3 *h = NULL;
@@ -285,18 +295,13 @@ static void refuses_what_it_cannot_read(void **state)
     assert_int_not_equal(access(none, F_OK), 0);
 }
 
-/* A store at schema version 1 holding the model file at model: made with
+/* A store at schema version 1 holding one model (written to model): made with
  * this code, then version 2's column taken away (SQLite 3.35 or later, as
  * Debian 12 has). */
 static void v1_store(const char *db, const char *model)
 {
     unlink(db);
-    cf_store *s = NULL;
-    cf_error err = CF_ERROR_INIT;
-    int64_t m = 0, e = 0;
-    if (cf_store_open(db, 0, &s, &err) || cf_store_add_model(s, model, &m, &e, &err))
-        fail_msg("%s", err.msg);
-    cf_store_close(s);
+    registered(db, model, "version one");
     sqlite3 *h = NULL;
     assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
     assert_int_equal(sqlite3_exec(h, "ALTER TABLE models DROP COLUMN opened; "
@@ -313,7 +318,6 @@ static void upgrades_version_1(void **state)
     char db[512], model[512];
     path_in(db, sizeof db, "v1.db");
     path_in(model, sizeof model, "v1.onnx");
-    write_file(model, "version one", 11);
     v1_store(db, model);
     cf_store *s = NULL;
     cf_error err = CF_ERROR_INIT;
@@ -349,7 +353,6 @@ static void concurrent_upgrade(void **state)
     char db[512], model[512];
     path_in(db, sizeof db, "race.db");
     path_in(model, sizeof model, "race.onnx");
-    write_file(model, "race", 4);
     for (int round = 0; round < 5; round++) {
         v1_store(db, model);
         enum { N = 6 };
@@ -476,13 +479,9 @@ static void killed_while_recording(void **state)
     char db[512], model[512];
     path_in(db, sizeof db, "kill.db");
     path_in(model, sizeof model, "k.onnx");
-    write_file(model, "kill", 4);
+    int64_t exp = registered(db, model, "kill");
     cf_store *s = NULL;
     cf_error err = CF_ERROR_INIT;
-    int64_t m = 0, exp = 0;
-    if (cf_store_open(db, 0, &s, &err) || cf_store_add_model(s, model, &m, &exp, &err))
-        fail_msg("%s", err.msg);
-    cf_store_close(s);
     cf_graph *g = chain(10000);
     pid_t pid = fork();
     assert_true(pid >= 0);
@@ -525,13 +524,7 @@ static void two_writers(void **state)
     char db[512], model[512];
     path_in(db, sizeof db, "two.db");
     path_in(model, sizeof model, "w.onnx");
-    write_file(model, "two", 3);
-    cf_store *s = NULL;
-    cf_error err = CF_ERROR_INIT;
-    int64_t m = 0, exp = 0;
-    if (cf_store_open(db, 0, &s, &err) || cf_store_add_model(s, model, &m, &exp, &err))
-        fail_msg("%s", err.msg);
-    cf_store_close(s);
+    int64_t exp = registered(db, model, "two");
     cf_graph *g = chain(500);
     pid_t kids[2];
     for (int k = 0; k < 2; k++) {
